@@ -1,0 +1,138 @@
+# lab.bash - shared helpers for the ipc-lab bats suites.
+#
+# Every suite tests "a lab": a directory laid out as in the handout (listener.c,
+# cat.py, ...). By default that is this repository; the grader points the same
+# suites at a student's submission. All code under test runs through lab_exec,
+# the one gateway that drops privileges, cleans the environment, closes
+# inherited descriptors and applies resource limits.
+#
+# Configuration, all from the environment:
+#   LAB_DIR       the lab under test                     (default: this repository)
+#   LAB_RUNNER    account that runs the code under test  (default: the current user)
+#   LAB_OWNER     account that owns secret.txt, the privileged user of Part 2
+#                                                        (default: the current user)
+#   LAB_SECRET    contents written to secret.txt         (default: the handout's)
+#   LAB_TREASURE  contents written to litterbox/treasure.txt (default: the handout's)
+#   LAB_BOUND     seconds any single wait may take       (default: 5)
+#   LAB_CONFINE   1: after each test, kill every process of the test accounts
+#                 (the grader sets it; those accounts run nothing else)
+
+bats_require_minimum_version 1.5.0
+bats_load_library bats-support
+bats_load_library bats-assert
+
+LAB_TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+: "${LAB_DIR:=$(dirname "$LAB_TESTS")}"
+: "${LAB_RUNNER:=$(id -un)}"
+: "${LAB_OWNER:=$(id -un)}"
+: "${LAB_SECRET:=Hey! This is a secret!}"
+: "${LAB_TREASURE:=Treasure found!}"
+: "${LAB_BOUND:=5}"
+: "${LAB_CONFINE:=0}"
+export LAB_DIR LAB_RUNNER LAB_OWNER LAB_SECRET LAB_TREASURE LAB_BOUND LAB_CONFINE
+# A bound for a whole test, in case one of ours is ever wrong: the suite never hangs.
+export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-60}
+
+# Limits for code under test: processes, address space, file size, descriptors.
+LAB_LIMITS=(--nproc=64 --as=1073741824 --fsize=4194304 --nofile=256 --core=0)
+# Output kept from code under test, in bytes (the rest is cut off).
+LAB_OUTPUT_MAX=65536
+LAB_PATH=/usr/local/bin:/usr/bin:/bin
+
+# lab_exec [--bounded] USER CMD...: replace the calling shell with CMD run as
+# USER, with a clean environment, descriptors above 2 closed and LAB_LIMITS
+# applied. Call it in a subshell, "(lab_exec ...)", or in the background,
+# "lab_exec ... &": then "$!" is CMD's own PID. With --bounded, CMD is killed after LAB_BOUND seconds (status
+# 124 or 137); the bound runs as the caller, out of CMD's reach.
+lab_exec() {
+	local -a bound=() drop=()
+	if [[ $1 == --bounded ]]; then
+		bound=(timeout --kill-after=1 "$LAB_BOUND")
+		shift
+	fi
+	local user=$1
+	shift
+	if [[ $user != "$(id -un)" ]]; then
+		drop=(setpriv "--reuid=$user" "--regid=$user" --init-groups --inh-caps=-all --)
+	fi
+	# Inherited descriptors would let code under test write into bats' TAP
+	# stream (fd 3) or hang the run: close all but stdio.
+	local fd
+	for fd in /proc/$BASHPID/fd/*; do
+		fd=${fd##*/}
+		((fd > 2)) && { eval "exec $fd>&-"; } 2>/dev/null
+	done
+	exec "${bound[@]}" prlimit "${LAB_LIMITS[@]}" -- "${drop[@]}" \
+		env -i PATH="$LAB_PATH" HOME=/ LANG=C.UTF-8 "$@"
+}
+
+# lab_run_bounded USER CMD...: lab_exec --bounded, with stdout cut to
+# LAB_OUTPUT_MAX bytes (a flood fills a file of bounded size, never memory)
+# and stderr dropped. The status is CMD's.
+lab_run_bounded() {
+	local out status=0
+	out=$(mktemp "$BATS_TEST_TMPDIR/out.XXXXXX")
+	(lab_exec --bounded "$@") >"$out" 2>/dev/null || status=$?
+	head -c "$LAB_OUTPUT_MAX" "$out"
+	rm -f -- "$out"
+	return "$status"
+}
+
+# lab_workspace: a fresh copy of the lab's Part 2 files in a directory that
+# every test account can traverse, with our own fixtures (never the lab's):
+#   cat.py, litterbox/treasure.txt (LAB_TREASURE), secret.txt (LAB_SECRET,
+#   0600, owned by LAB_OWNER). Sets LAB_WS.
+lab_workspace() {
+	[[ -f $LAB_DIR/cat.py ]] || fail "cat.py not found in $LAB_DIR (Part 2 needs it)"
+	LAB_WS=$(mktemp -d "${TMPDIR:-/tmp}/ipc-lab.XXXXXX")
+	chmod 0755 "$LAB_WS"
+	mkdir "$LAB_WS/litterbox"
+	cp -- "$LAB_DIR/cat.py" "$LAB_WS/cat.py"
+	chmod 0644 "$LAB_WS/cat.py"
+	printf '%s\n' "$LAB_TREASURE" >"$LAB_WS/litterbox/treasure.txt"
+	printf '%s\n' "$LAB_SECRET" >"$LAB_WS/secret.txt"
+	chown "$LAB_OWNER" "$LAB_WS/secret.txt"
+	chmod 0600 "$LAB_WS/secret.txt"
+}
+
+# lab_cat USER NAME: feed NAME to cat.py on stdin, run as USER with the
+# workspace as its working directory, as `echo NAME | python3 cat.py` would.
+lab_cat() {
+	local user=$1 name=$2
+	(cd "$LAB_WS" && printf '%s\n' "$name" | lab_run_bounded "$user" python3 cat.py)
+}
+
+# lab_kill_leftovers: no process started by a test outlives it. Under
+# LAB_CONFINE the test accounts run nothing but code under test, so every
+# process they own is killed, with kill(-1) run as that account: it reaches
+# a fork bomb's children too. Repeated until none is left, within LAB_BOUND.
+lab_kill_leftovers() {
+	local pid user deadline=$((SECONDS + LAB_BOUND))
+	for pid in "${LAB_PIDS[@]}"; do
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	LAB_PIDS=()
+	[[ $LAB_CONFINE == 1 ]] || return 0
+	for user in "$LAB_RUNNER" "$LAB_OWNER" garfield; do
+		[[ $user == root ]] && continue
+		id -u "$user" >/dev/null 2>&1 || continue
+		while pgrep -u "$user" >/dev/null && ((SECONDS < deadline)); do
+			setpriv "--reuid=$user" "--regid=$user" --clear-groups kill -KILL -1 2>/dev/null || true
+		done
+	done
+}
+LAB_PIDS=()
+
+# lab_rm_workspace: remove LAB_WS, if this test made one.
+lab_rm_workspace() {
+	if [[ -n ${LAB_WS:-} && -d $LAB_WS ]]; then
+		rm -rf -- "$LAB_WS"
+	fi
+	LAB_WS=
+}
+
+teardown() {
+	lab_kill_leftovers
+	lab_rm_workspace
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# mutants.sh - prove that the suites can fail.
+#
+# Each tests/mutants/NAME.patch breaks one graded behaviour, of the lab or of
+# a test's set-up, and names the suite that must reject it:
+#
+#     Suite: listener
+#     Why: no handler for SIGUSR1
+#     <a unified diff against this repository>
+#
+# For each, a scratch copy of the lab and its tests is patched and the named
+# suite is run on it. The mutant must make the suite fail. A mutant that
+# survives, or a patch that no longer applies, is a failure of this check.
+# Output is TAP; `tests/run` counts it.
+#
+#   tests/mutants.sh [NAME...]      (default: every mutant)
+
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/ipc-mutants.XXXXXX")
+trap 'rm -rf -- "$scratch"' EXIT
+
+if (($#)); then
+	patches=()
+	for name; do patches+=("$here/mutants/$name.patch"); done
+else
+	patches=("$here"/mutants/*.patch)
+fi
+
+echo "1..${#patches[@]}"
+n=0
+for patch in "${patches[@]}"; do
+	n=$((n + 1))
+	name=$(basename "$patch" .patch)
+	suite=$(sed -n 's/^Suite: //p' "$patch" 2>/dev/null | head -1)
+	why=$(sed -n 's/^Why: //p' "$patch" 2>/dev/null | head -1)
+	copy=$scratch/$name
+	mkdir -p "$copy"
+	cp -a "$root/listener.c" "$root/cat.py" "$root/secret.txt" "$root/litterbox" "$root/tests" "$copy/"
+	if [[ -z $suite || ! -f $copy/tests/$suite.bats ]]; then
+		echo "not ok $n $name: no 'Suite:' line naming a suite in tests/"
+		continue
+	fi
+	if ! log=$(patch -d "$copy" -p1 --forward --no-backup-if-mismatch <"$patch" 2>&1); then
+		echo "not ok $n $name: the patch no longer applies; update it"
+		printf '%s\n' "$log" | sed 's/^/# /'
+		continue
+	fi
+	# A short bound: a mutant that hangs only has to be caught, not waited for.
+	if out=$(LAB_BOUND=1 bats --tap "$copy/tests/$suite.bats" 2>&1); then
+		echo "not ok $n $name survived $suite.bats ($why)"
+		printf '%s\n' "$out" | sed 's/^/# /'
+	else
+		failed=$(grep -c '^not ok' <<<"$out")
+		echo "ok $n $name is rejected by $suite.bats: $failed test(s) fail ($why)"
+	fi
+	rm -rf -- "$copy"
+done
