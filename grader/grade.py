@@ -1,0 +1,390 @@
+"""grade - score IPC lab submissions with our own suites, whatever they contain.
+
+    ./grade [--results FILE] [--junit FILE] [--csv FILE] [--jobs N] SUBMISSION_DIR...
+
+Each submission is a student's repository root, laid out as in the handout.
+Its files are copied into a fresh workspace; our bats suites (tests/) then run
+against that copy, with our own random fixtures, while every student process
+runs under a dedicated unprivileged account, without network, with bounded
+processes, memory, file size and time. Scores come only from the TAP results
+of the tests named in grader/rubric.json.
+
+Exit status: 0 when every submission got full marks, 1 when points were lost,
+2 on a usage error or when grading could not run at all.
+"""
+
+import argparse
+import concurrent.futures
+import json
+import os
+import queue
+import secrets
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import reports
+
+PROG = "grade"
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+TESTS = os.path.join(ROOT, "tests")
+RUBRIC = os.path.join(HERE, "rubric.json")
+SANDBOX = os.path.join(HERE, "sandbox.sh")
+
+# What is copied from a submission, at the most.
+MAX_FILE = 1 << 20          # bytes in one file: sources are small
+MAX_TOTAL = 32 << 20        # bytes in all
+MAX_FILES = 2000
+SKIP_DIRS = {".git"}
+# A whole submission's bound, in seconds: above the sum of the tests' own bounds.
+SUBMISSION_BOUND = 240
+# How much of the suites' TAP stream is kept for one submission.
+MAX_TAP = 4 << 20
+
+
+class GradeError(Exception):
+    """Grading cannot run at all (exit status 2)."""
+
+
+def warn(msg):
+    print(f"{PROG}: {msg}", file=sys.stderr)
+
+
+def load_rubric():
+    try:
+        with open(RUBRIC, encoding="utf-8") as f:
+            rubric = json.load(f)
+        for t in rubric["tests"]:
+            if t["part"] not in rubric["parts"]:
+                raise ValueError(f"test {t['name']!r} names unknown part {t['part']!r}")
+            if not os.path.isfile(os.path.join(TESTS, t["suite"] + ".bats")):
+                raise ValueError(f"test {t['name']!r} names missing suite {t['suite']!r}")
+        return rubric
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise GradeError(f"cannot use the rubric {RUBRIC}: {e}") from e
+
+
+def suites_of(rubric):
+    seen = []
+    for t in rubric["tests"]:
+        if t["suite"] not in seen:
+            seen.append(t["suite"])
+    return seen
+
+
+# --- environment -------------------------------------------------------------
+
+def in_container():
+    return (os.path.exists("/.dockerenv") or os.path.exists("/run/.containerenv")
+            or bool(os.environ.get("container")))
+
+
+def isolation_mode():
+    """'namespace' when fresh namespaces are allowed, 'container' inside one."""
+    try:
+        r = subprocess.run(
+            ["unshare", "--mount", "--pid", "--fork", "--net", "--mount-proc", "true"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=30)
+        if r.returncode == 0:
+            return "namespace"
+        why = r.stderr.decode(errors="replace").strip()
+    except (OSError, subprocess.TimeoutExpired) as e:
+        why = str(e)
+    if in_container():
+        return "container"
+    raise GradeError(f"cannot make a sandbox: 'unshare' failed ({why}); run as root on "
+                     "Linux, or in the course image (see README)")
+
+
+def check_environment():
+    if os.geteuid() != 0:
+        raise GradeError(
+            "grading runs student code under dedicated unprivileged accounts, which "
+            "needs root. Run 'sudo ./grade ...', or use the image: "
+            "docker run --rm -v \"$PWD:/submission:ro\" ipc-lab")
+    r = subprocess.run([os.path.join(TESTS, "deps.sh")], stdin=subprocess.DEVNULL)
+    if r.returncode != 0:
+        raise GradeError("the test tools are missing (see the message above)")
+
+
+# --- one submission ------------------------------------------------------------
+
+def copy_submission(src, dst, notes):
+    """Copy regular files and directories only, within the size limits."""
+    total = files = 0
+    os.mkdir(dst, 0o755)
+    for dirpath, dirnames, filenames in os.walk(src, onerror=lambda e: notes.append(
+            f"cannot read {e.filename}: {e.strerror}")):
+        rel = os.path.relpath(dirpath, src)
+        keep = []
+        for d in sorted(dirnames):
+            p = os.path.join(dirpath, d)
+            if d in SKIP_DIRS:
+                continue
+            if os.path.islink(p):
+                notes.append(f"{os.path.join(rel, d)}: a symbolic link, not copied")
+                continue
+            os.mkdir(os.path.normpath(os.path.join(dst, rel, d)), 0o755)
+            keep.append(d)
+        dirnames[:] = keep
+        for name in sorted(filenames):
+            p = os.path.join(dirpath, name)
+            shown = os.path.normpath(os.path.join(rel, name))
+            try:
+                st = os.lstat(p)
+            except OSError as e:
+                notes.append(f"{shown}: {e.strerror}, not copied")
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                notes.append(f"{shown}: not a regular file, not copied")
+                continue
+            if st.st_size > MAX_FILE:
+                notes.append(f"{shown}: {st.st_size} bytes, over the {MAX_FILE}-byte "
+                             "limit for one file, not copied")
+                continue
+            if files >= MAX_FILES or total + st.st_size > MAX_TOTAL:
+                notes.append(f"{shown}: over the limit of {MAX_FILES} files or "
+                             f"{MAX_TOTAL} bytes in all, not copied")
+                continue
+            try:
+                with open(p, "rb") as fin, open(os.path.join(dst, rel, name), "xb") as fout:
+                    shutil.copyfileobj(fin, fout)
+                os.chmod(os.path.join(dst, rel, name), 0o755 if st.st_mode & 0o111 else 0o644)
+            except OSError as e:
+                notes.append(f"{shown}: {e.strerror}, not copied")
+                continue
+            files += 1
+            total += st.st_size
+
+
+def prepare(path, work, notes):
+    """Lay out WORK for sandbox.sh. False when there is nothing to grade."""
+    if not os.path.exists(path):
+        notes.append(f"{path}: no such directory")
+        return False
+    if not os.path.isdir(path):
+        notes.append(f"{path}: not a directory (a submission is a repository's root)")
+        return False
+    try:
+        copy_submission(path, os.path.join(work, "sub"), notes)
+    except OSError as e:
+        notes.append(f"{path}: cannot copy: {e}")
+        return False
+    if not os.listdir(os.path.join(work, "sub")):
+        notes.append(f"{path}: the directory is empty")
+    shutil.copytree(TESTS, os.path.join(work, "tests"),
+                    ignore=shutil.ignore_patterns("samples", "mutants", "*.sh", "run"))
+    os.mkdir(os.path.join(work, "tmp"))
+    return True
+
+
+def run_sandbox(work, job, mode, suites):
+    """Run the suites in the sandbox; return (TAP text, problem or None)."""
+    env = {
+        "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        "LANG": "C.UTF-8",
+        "HOME": "/root",
+        "GRADE_JOB": str(job),
+        "GRADE_ISOLATED": "1" if mode == "namespace" else "0",
+        "LAB_SECRET": "Secret " + secrets.token_hex(12),
+        "LAB_TREASURE": "Treasure " + secrets.token_hex(12),
+    }
+    if "BATS_LIB_PATH" in os.environ:
+        env["BATS_LIB_PATH"] = os.environ["BATS_LIB_PATH"]
+    cmd = ["bash", SANDBOX, work] + suites
+    if mode == "namespace":
+        cmd = ["unshare", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
+               "--net", "--propagation", "private"] + cmd
+    out = tempfile.TemporaryFile()
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
+                            stderr=subprocess.STDOUT, env=env, cwd=work,
+                            start_new_session=True)
+    problem = None
+    try:
+        proc.wait(timeout=SUBMISSION_BOUND)
+    except subprocess.TimeoutExpired:
+        problem = f"the submission did not finish within {SUBMISSION_BOUND} s and was stopped"
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+    out.seek(0)
+    tap = out.read(MAX_TAP).decode("utf-8", errors="replace")
+    out.close()
+    if proc.returncode == 3:
+        problem = "the sandbox could not be set up: " + " ".join(
+            line for line in tap.splitlines() if line.startswith("Bail out!"))
+    return tap, problem
+
+
+def parse_tap(tap):
+    """Results by test name: {name: [ok, diagnostics]}, plus the names seen twice."""
+    results, dupes, current = {}, [], None
+    for line in tap.splitlines():
+        ok = line.startswith("ok ")
+        if ok or line.startswith("not ok "):
+            rest = line.split(" ", 2 if ok else 3)[-1]
+            name = rest.split(" ", 1)[1] if rest.split(" ", 1)[0].isdigit() and " " in rest else rest
+            skip = ""
+            if " # skip" in name:
+                name, skip = name.split(" # skip", 1)
+                ok = False
+                skip = "skipped" + skip
+            if name in results:
+                dupes.append(name)
+            results[name] = [ok, skip]
+            current = name
+        elif line.startswith("#") and current is not None:
+            results[current][1] += line[1:].removeprefix(" ") + "\n"
+        else:
+            current = None
+    return results, dupes
+
+
+def score(rubric, tap, problem, notes):
+    results, dupes = parse_tap(tap)
+    expected = {t["name"] for t in rubric["tests"]}
+    tests = []
+    for t in rubric["tests"]:
+        name = t["name"]
+        if name in dupes:
+            ok, out = False, "more than one result was reported for this test: not trusted\n"
+        elif name in results:
+            ok, out = results[name]
+        else:
+            ok, out = False, ("no result was reported for this test"
+                              + (f": {problem}" if problem else "") + "\n")
+        tests.append({"name": name, "part": t["part"], "suite": t["suite"],
+                      "max_score": t["points"], "score": t["points"] if ok else 0,
+                      "passed": ok, "output": reports.truncate(out)})
+    extra = sorted(set(results) - expected)
+    if extra:
+        notes.append("results for unknown tests were ignored: " + ", ".join(extra))
+    if problem:
+        notes.append(problem)
+    return tests
+
+
+def grade_one(path, slots, mode, rubric):
+    """Grade PATH with a job slot from SLOTS: no two running jobs share one."""
+    started = time.monotonic()
+    notes, tap, problem = [], "", None
+    job = slots.get()
+    work = tempfile.mkdtemp(prefix="ipc-grade.")
+    try:
+        if prepare(path, work, notes):
+            tap, problem = run_sandbox(work, job, mode, suites_of(rubric))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        slots.put(job)
+    tests = score(rubric, tap, problem, notes)
+    return reports.Result(path, tests, notes, rubric, time.monotonic() - started)
+
+
+# --- many submissions -------------------------------------------------------------
+
+def shard(paths):
+    """The part of PATHS this GitLab parallel job grades (CI_NODE_INDEX of CI_NODE_TOTAL)."""
+    index, total = os.environ.get("CI_NODE_INDEX"), os.environ.get("CI_NODE_TOTAL")
+    if not index or not total:
+        return paths
+    try:
+        index, total = int(index), int(total)
+        if not 1 <= index <= total:
+            raise ValueError
+    except ValueError:
+        raise GradeError(f"CI_NODE_INDEX={index!r} and CI_NODE_TOTAL={total!r} "
+                         "do not name a shard") from None
+    mine = [p for i, p in enumerate(paths) if i % total == index - 1]
+    warn(f"shard {index} of {total}: grading {len(mine)} of {len(paths)} submissions")
+    return mine
+
+
+class Progress:
+    """A progress line on stderr, when it is a terminal."""
+
+    def __init__(self, total):
+        self.total, self.done = total, 0
+        self.on = total > 1 and sys.stderr.isatty()
+        self.lock = threading.Lock()
+
+    def step(self, path):
+        with self.lock:
+            self.done += 1
+            if self.on:
+                print(f"\r\033[K{PROG}: {self.done}/{self.total} graded (last: {path})",
+                      end="" if self.done < self.total else "\n", file=sys.stderr, flush=True)
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        prog=PROG, description="Grade IPC lab submissions with the lab's own suites.",
+        epilog="Exit status: 0 all full marks, 1 points lost, 2 could not grade.")
+    p.add_argument("submissions", nargs="+", metavar="SUBMISSION_DIR",
+                   help="a student's repository root")
+    p.add_argument("--results", metavar="FILE",
+                   help="write Gradescope results.json (with several submissions: "
+                        "a directory, one FILE per submission)")
+    p.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
+    p.add_argument("--csv", metavar="FILE",
+                   help="write one row per submission: submission,directions,part1,part2,total")
+    p.add_argument("--jobs", type=int, default=1, metavar="N",
+                   help="grade N submissions at a time (default 1)")
+    args = p.parse_args(argv)
+    if args.jobs < 1:
+        p.error("--jobs must be at least 1")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        rubric = load_rubric()
+        check_environment()
+        mode = isolation_mode()
+        paths = shard(args.submissions)
+        jobs = args.jobs
+        if mode == "container" and jobs > 1:
+            warn(f"--jobs {jobs}: inside a container, submissions are graded one at a time")
+            jobs = 1
+        outputs = reports.Outputs(args.results, args.junit, args.csv, many=len(paths) > 1)
+    except (GradeError, OSError) as e:
+        warn(str(e))
+        return 2
+
+    progress = Progress(len(paths))
+    results = [None] * len(paths)
+    slots = queue.Queue()
+    for job in range(jobs):
+        slots.put(job)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = {pool.submit(grade_one, path, slots, mode, rubric): i
+                   for i, path in enumerate(paths)}
+        for fut in concurrent.futures.as_completed(futures):
+            i = futures[fut]
+            results[i] = fut.result()
+            progress.step(paths[i])
+            if len(paths) == 1 or not progress.on:
+                print(results[i].report(), flush=True)
+    if len(paths) > 1:
+        if progress.on:
+            for r in results:
+                print(r.report())
+        print(reports.summary(results))
+    try:
+        outputs.write(results)
+    except OSError as e:
+        warn(f"cannot write the results: {e}")
+        return 2
+    return 0 if results and all(r.full_marks for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# sandbox.sh WORK SUITE... - run our suites against one prepared submission.
+#
+# Called by ./grade as root, never by hand. WORK, made by the grader, holds:
+#   sub/    the submission's files (a copy; the student's code is run from there)
+#   tests/  our suites and helpers (root only: code under test cannot read them)
+#   tmp/    scratch space for the suites
+# The TAP stream of the suites is written to stdout and nowhere else.
+#
+# With GRADE_ISOLATED=1 the grader has started this script as PID 1 of fresh
+# mount, PID and network namespaces: the accounts made here live in an overlay
+# on /etc that vanishes with the namespace, there is no network, and every
+# process left over dies with us. Otherwise (inside a container, where the
+# container is the namespace) the accounts are made in the container's /etc.
+#
+# Environment: GRADE_JOB (a small integer, for distinct user IDs),
+# GRADE_ISOLATED, LAB_SECRET, LAB_TREASURE.
+
+set -u
+work=$1
+shift
+
+die() {
+	echo "Bail out! sandbox: $*"
+	exit 3
+}
+
+if [[ ${GRADE_ISOLATED:-0} == 1 ]]; then
+	mkdir -p "$work/etc/upper" "$work/etc/work" || die "cannot make the /etc overlay"
+	mount -t overlay overlay \
+		-o "lowerdir=/etc,upperdir=$work/etc/upper,workdir=$work/etc/work" /etc ||
+		die "cannot mount an overlay on /etc"
+	mount -t tmpfs -o size=64m,mode=1777 tmpfs /dev/shm 2>/dev/null || true
+fi
+
+# account NAME UID [useradd options]: make NAME unless it exists. User IDs
+# are distinct per job, so limits on processes and the clean-up by user ID
+# never reach another job's processes.
+account() {
+	local name=$1 uid=$2
+	shift 2
+	id -u "$name" >/dev/null 2>&1 && return 0
+	while getent passwd "$uid" >/dev/null || getent group "$uid" >/dev/null; do
+		uid=$((uid + 100))
+	done
+	useradd --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+		--uid "$uid" --user-group "$@" "$name" ||
+		die "useradd $name failed"
+}
+base=$((62000 + 10 * ${GRADE_JOB:-0}))
+account ipc-student "$base"
+account ipc-owner "$((base + 1))"
+# In a container (not isolated), full_dd.bats makes and removes garfield itself.
+if [[ ${GRADE_ISOLATED:-0} == 1 ]]; then
+	account garfield "$((base + 2))" --groups users
+fi
+
+# Nothing of ours is writable by the test accounts; the submission is readable.
+chown -R root:root "$work"
+chmod 0711 "$work" "$work/tmp"
+chmod 0700 "$work/tests"
+chmod -R u+rwX,go+rX,go-w "$work/sub"
+
+suites=()
+for s; do suites+=("$work/tests/$s.bats"); done
+
+export LAB_DIR=$work/sub LAB_RUNNER=ipc-student LAB_OWNER=ipc-owner LAB_CONFINE=1
+export LAB_SECRET LAB_TREASURE TMPDIR=$work/tmp BATS_TEST_TIMEOUT=60
+cd "$work/tmp" || die "no scratch directory"
+bats --tap "${suites[@]}"
+status=$?
+
+# Whatever a test left behind (it should not), kill it now.
+for user in ipc-student ipc-owner garfield; do
+	id -u "$user" >/dev/null 2>&1 || continue
+	for _ in 1 2 3 4 5 6 7 8; do
+		pgrep -u "$user" >/dev/null || break
+		setpriv "--reuid=$user" "--regid=$user" --clear-groups kill -KILL -1 2>/dev/null
+	done
+done
+exit "$status"
