@@ -42,6 +42,9 @@ MAX_FILE = 1 << 20          # bytes in one file: sources are small
 MAX_TOTAL = 32 << 20        # bytes in all
 MAX_FILES = 2000
 SKIP_DIRS = {".git"}
+# Seconds any one wait of a test may take (LAB_BOUND): a correct submission
+# needs milliseconds, even on a loaded machine.
+TEST_BOUND = 3
 # A whole submission's bound, in seconds: above the sum of the tests' own bounds.
 SUBMISSION_BOUND = 240
 # How much of the suites' TAP stream is kept for one submission.
@@ -192,6 +195,7 @@ def run_sandbox(work, job, mode, suites):
         "HOME": "/root",
         "GRADE_JOB": str(job),
         "GRADE_ISOLATED": "1" if mode == "namespace" else "0",
+        "LAB_BOUND": str(TEST_BOUND),
         "LAB_SECRET": "Secret " + secrets.token_hex(12),
         "LAB_TREASURE": "Treasure " + secrets.token_hex(12),
     }

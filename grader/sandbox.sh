@@ -14,7 +14,7 @@
 # container is the namespace) the accounts are made in the container's /etc.
 #
 # Environment: GRADE_JOB (a small integer, for distinct user IDs),
-# GRADE_ISOLATED, LAB_SECRET, LAB_TREASURE.
+# GRADE_ISOLATED, LAB_BOUND, LAB_SECRET, LAB_TREASURE.
 
 set -u
 work=$1
@@ -65,7 +65,7 @@ suites=()
 for s; do suites+=("$work/tests/$s.bats"); done
 
 export LAB_DIR=$work/sub LAB_RUNNER=ipc-student LAB_OWNER=ipc-owner LAB_CONFINE=1
-export LAB_SECRET LAB_TREASURE TMPDIR=$work/tmp BATS_TEST_TIMEOUT=60
+export LAB_BOUND LAB_SECRET LAB_TREASURE TMPDIR=$work/tmp BATS_TEST_TIMEOUT=60
 cd "$work/tmp" || die "no scratch directory"
 bats --tap "${suites[@]}"
 status=$?

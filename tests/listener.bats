@@ -57,6 +57,10 @@ listening() {
 	(((cgt & 0x202) == 0x202)) && [[ $(proc_state "$1") == S ]]
 }
 
+listening_or_exited() {
+	listening "$1" || exited "$1"
+}
+
 exited() {
 	[[ $(proc_state "$1") == [Zx]* || $(proc_state "$1") == gone ]]
 }
@@ -82,7 +86,7 @@ start_listener() {
 # Sets STATUS and output (the listener's stdout).
 signal_listener() {
 	local sig=$1
-	if ! wait_until listening "$PID"; then
+	if ! wait_until listening_or_exited "$PID" || exited "$PID"; then
 		if exited "$PID"; then
 			wait "$PID" && STATUS=0 || STATUS=$?
 			fail "$(printf 'expected: the listener to wait for a signal\nactual:   it exited on its own with status %s before installing both handlers\noutput:   %s' "$STATUS" "$(head -c 1024 "$OUT")")"

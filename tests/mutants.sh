@@ -6,6 +6,8 @@
 #
 #     Suite: listener
 #     Why: no handler for SIGUSR1
+#     Filter: REGEX          (optional: run only the tests whose names match)
+#     Env: NAME=VALUE ...    (optional: set for the run)
 #     <a unified diff against this repository>
 #
 # For each, a scratch copy of the lab and its tests is patched and the named
@@ -35,9 +37,11 @@ for patch in "${patches[@]}"; do
 	name=$(basename "$patch" .patch)
 	suite=$(sed -n 's/^Suite: //p' "$patch" 2>/dev/null | head -1)
 	why=$(sed -n 's/^Why: //p' "$patch" 2>/dev/null | head -1)
+	filter=$(sed -n 's/^Filter: //p' "$patch" 2>/dev/null | head -1)
+	read -ra env <<<"$(sed -n 's/^Env: //p' "$patch" 2>/dev/null | head -1)"
 	copy=$scratch/$name
 	mkdir -p "$copy"
-	cp -a "$root/listener.c" "$root/cat.py" "$root/secret.txt" "$root/litterbox" "$root/tests" "$copy/"
+	cp -a "$root"/{listener.c,cat.py,secret.txt,litterbox,Makefile,.gitignore,.gitlab-ci.yml,grade,grader,tests} "$copy/"
 	if [[ -z $suite || ! -f $copy/tests/$suite.bats ]]; then
 		echo "not ok $n $name: no 'Suite:' line naming a suite in tests/"
 		continue
@@ -48,7 +52,7 @@ for patch in "${patches[@]}"; do
 		continue
 	fi
 	# A short bound: a mutant that hangs only has to be caught, not waited for.
-	if out=$(LAB_BOUND=1 bats --tap "$copy/tests/$suite.bats" 2>&1); then
+	if out=$(env LAB_BOUND=1 "${env[@]}" bats --tap ${filter:+--filter "$filter"} "$copy/tests/$suite.bats" 2>&1); then
 		echo "not ok $n $name survived $suite.bats ($why)"
 		printf '%s\n' "$out" | sed 's/^/# /'
 	else

@@ -62,7 +62,8 @@ lab_exec() {
 		fd=${fd##*/}
 		((fd > 2)) && { eval "exec $fd>&-"; } 2>/dev/null
 	done
-	exec "${bound[@]}" prlimit "${LAB_LIMITS[@]}" -- "${drop[@]}" \
+	# nice: a fork bomb or a spinning loop must not starve the tests themselves.
+	exec "${bound[@]}" nice -n 19 prlimit "${LAB_LIMITS[@]}" -- "${drop[@]}" \
 		env -i PATH="$LAB_PATH" HOME=/ LANG=C.UTF-8 "$@"
 }
 

