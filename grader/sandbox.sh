@@ -30,7 +30,15 @@ if [[ ${GRADE_ISOLATED:-0} == 1 ]]; then
 	mount -t overlay overlay \
 		-o "lowerdir=/etc,upperdir=$work/etc/upper,workdir=$work/etc/work" /etc ||
 		die "cannot mount an overlay on /etc"
-	mount -t tmpfs -o size=64m,mode=1777 tmpfs /dev/shm 2>/dev/null || true
+	# Private, size-bounded scratch directories: whatever code under test writes
+	# to /tmp and the like vanishes with the namespace. WORK itself may live in
+	# /tmp, so it is set aside on /mnt (private to this namespace) meanwhile.
+	mount --bind "$work" /mnt || die "cannot bind $work"
+	for d in /tmp /var/tmp /dev/shm /run/lock; do
+		[[ -d $d ]] || continue
+		mount -t tmpfs -o size=64m,mode=1777,nosuid,nodev tmpfs "$d" || die "cannot mount a tmpfs on $d"
+	done
+	mkdir -p "$work" && mount --move /mnt "$work" || die "cannot bring $work back"
 fi
 
 # account NAME UID [useradd options]: make NAME unless it exists. User IDs

@@ -106,10 +106,13 @@ expect_scores() {
 	refute_output --partial Traceback
 }
 
-@test "grading leaves no process running and the account files unchanged" {
+@test "grading leaves no process, no file and no account behind" {
 	run -0 grader_processes
 	assert_output "$(<"$BATS_FILE_TMPDIR/before.ps")"
 	sha256sum --quiet --check "$BATS_FILE_TMPDIR/accounts.sha256"
+	# The hostile samples write into every directory they can reach.
+	run -0 find /tmp /var/tmp /dev/shm -xdev -uid +61999 -uid -63000
+	assert_output ""
 }
 
 @test "results.json follows Gradescope's schema and stays well under 1 MB" {
