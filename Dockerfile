@@ -1,0 +1,22 @@
+# ipc-lab: the lab, its suites and the grader, in one image.
+#
+#   docker build -t ipc-lab .
+#   docker run --rm --network none ipc-lab                                   # grade the built-in reference: 25/25
+#   docker run --rm --network none -v "$PWD:/submission:ro" ipc-lab          # grade the current directory
+#   docker run --rm --network none -v "$PWD:/submission:ro" -v "$PWD/out:/out" ipc-lab   # + out/results.json, out/junit.xml
+#   docker run --rm ipc-lab make test                                        # run the suites themselves
+FROM debian:bookworm-slim
+
+# Only what the lab and the grader use: a C toolchain, Python, bats, and the
+# tools that make accounts, drop privileges and apply limits.
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      gcc libc6-dev make python3 bats bats-assert bats-support \
+      passwd util-linux procps patch \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /opt/ipc-lab
+COPY . /opt/ipc-lab
+RUN make -s clean && chmod -R go-w /opt/ipc-lab
+
+CMD ["/opt/ipc-lab/grader/image-default"]
