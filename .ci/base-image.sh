@@ -4,8 +4,9 @@
 #
 # debootstrap a minimal bookworm, trim it as the official slim image is
 # trimmed (no package lists or caches, docs, man pages or locales), and import
-# it as docker.io/library/debian:bookworm-slim. With --util, also tag it as
-# the helper image gitlab-ci-local expects. Does nothing if the image exists.
+# it as docker.io/library/debian:bookworm-slim. With --util, also build the
+# helper image gitlab-ci-local expects (it copies artifacts out with rsync).
+# Does nothing for an image that exists already.
 set -eu
 engine=${CONTAINER_ENGINE:-podman}
 if "$engine" image exists docker.io/library/debian:bookworm-slim 2>/dev/null; then
@@ -25,6 +26,10 @@ else
 	tar -C "$root" -c . | "$engine" import - docker.io/library/debian:bookworm-slim >/dev/null
 	echo "base-image: imported docker.io/library/debian:bookworm-slim"
 fi
-if [[ ${1:-} == --util ]]; then
-	"$engine" tag docker.io/library/debian:bookworm-slim docker.io/firecow/gitlab-ci-local-util:latest
+util=docker.io/firecow/gitlab-ci-local-util:latest
+if [[ ${1:-} == --util ]] && ! "$engine" image exists "$util" 2>/dev/null; then
+	printf '%s\n' 'FROM docker.io/library/debian:bookworm-slim' \
+		'RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends rsync >/dev/null && rm -rf /var/lib/apt/lists/*' |
+		"$engine" build -q -t "$util" -f - "$(mktemp -d)" >/dev/null
+	echo "base-image: built $util (with rsync)"
 fi

@@ -23,10 +23,14 @@ done
 if ((EUID == 0)) && have apt-get; then
 	echo "deps: installing ${need[*]}" >&2
 	export DEBIAN_FRONTEND=noninteractive
-	if { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}"; } >&2; then
+	log=$(mktemp)
+	if { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}"; } >"$log" 2>&1; then
+		rm -f -- "$log"
 		exit 0
 	fi
-	echo "deps: apt-get failed; install these packages and retry: ${need[*]}" >&2
+	tail -20 "$log" >&2
+	rm -f -- "$log"
+	echo "deps: apt-get failed (above); install these packages and retry: ${need[*]}" >&2
 	exit 2
 fi
 echo "deps: missing ${need[*]}. Install them with:" >&2
