@@ -2,8 +2,7 @@
 # grader.bats - self-tests of ./grade on the sample submissions in tests/samples/.
 #
 # tests/samples/handout/ is a submission written exactly as the handout
-# instructs. Every other sample is an overlay on it: its files replace the
-# handout's, and the names listed in its .remove file are deleted.
+# instructs; the others are overlays on it (tests/samples/assemble).
 # tests/samples/expected.csv holds the scores each sample must get.
 #
 # GRADER_SAMPLES="NAME..." grades only those samples (the mutants use it).
@@ -15,14 +14,7 @@ SAMPLES=$LAB_TESTS/samples
 
 # make_sample NAME DEST: assemble sample NAME as a submission in DEST/NAME.
 make_sample() {
-	local name=$1 dest=$2/$1
-	cp -a "$SAMPLES/handout" "$dest"
-	if [[ $name != handout ]]; then
-		cp -a "$SAMPLES/$name/." "$dest/"
-		if [[ -f $dest/.remove ]]; then
-			(cd "$dest" && xargs rm -f -- <.remove && rm -f .remove)
-		fi
-	fi
+	"$SAMPLES/assemble" "$1" "$2"
 }
 
 # processes still running under the grader's test accounts' user IDs
