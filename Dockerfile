@@ -13,7 +13,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       gcc libc6-dev make python3 bats bats-assert bats-support \
       passwd util-linux procps patch \
- && rm -rf /var/lib/apt/lists/*
+ && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /usr/share/man/*
 
 WORKDIR /opt/ipc-lab
 COPY . /opt/ipc-lab

@@ -28,8 +28,10 @@ else
 fi
 util=docker.io/firecow/gitlab-ci-local-util:latest
 if [[ ${1:-} == --util ]] && ! "$engine" image exists "$util" 2>/dev/null; then
+	context=$(mktemp -d)
 	printf '%s\n' 'FROM docker.io/library/debian:bookworm-slim' \
 		'RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends rsync >/dev/null && rm -rf /var/lib/apt/lists/*' |
-		"$engine" build -q -t "$util" -f - "$(mktemp -d)" >/dev/null
+		"$engine" build -q -t "$util" -f - "$context" >/dev/null
+	rmdir -- "$context"
 	echo "base-image: built $util (with rsync)"
 fi

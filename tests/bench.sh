@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# bench.sh - measure the lab's and the grader's targets and print the figures.
+#
+# Not a test: nothing here asserts a time. It prints what it measured, next
+# to the target, for a person to read. Run as root, from anywhere:
+#
+#   tests/bench.sh                  everything (about 10 minutes)
+#   tests/bench.sh flakes speed     some:  flakes speed idle memory clean
+#                                          grade-reference class hostile
+#   BENCH_RUNS=20 tests/bench.sh flakes     fewer runs under load
+#
+# Uses hyperfine and GNU time (/usr/bin/time -v), installed when missing.
+
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+cd "$root" || exit 2
+runs=${BENCH_RUNS:-100}
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/ipc-bench.XXXXXX")
+busy=()
+cleanup() {
+	((${#busy[@]})) && kill "${busy[@]}" 2>/dev/null
+	rm -rf -- "$scratch"
+}
+trap cleanup EXIT
+
+if ((EUID != 0)); then
+	echo "bench: run as root (the suites and the grader make accounts)" >&2
+	exit 2
+fi
+"$here/deps.sh" || exit 2
+for t in hyperfine /usr/bin/time; do
+	[[ -x $(command -v "$t") ]] && continue
+	apt-get update -qq && apt-get install -y -qq hyperfine time >/dev/null || exit 2
+done
+make -s listener
+
+load_on() { # four busy loops competing for the cores
+	for _ in 1 2 3 4; do
+		(while :; do :; done) &
+		busy+=($!)
+	done
+}
+load_off() {
+	kill "${busy[@]}" 2>/dev/null
+	wait "${busy[@]}" 2>/dev/null
+	busy=()
+}
+title() { printf '\n== %s\n' "$*"; }
+
+flakes() {
+	title "No flakes: $runs runs of bats tests/listener.bats under 4 busy loops (target: 0 failures)"
+	local fail=0 i
+	load_on
+	for ((i = 0; i < runs; i++)); do
+		bats tests/listener.bats >"$scratch/flake.log" 2>&1 || {
+			fail=$((fail + 1))
+			cp "$scratch/flake.log" "$scratch/flake.fail.$fail"
+		}
+	done
+	echo "listener.bats: $fail failures in $runs runs"
+	# The handout's own script, for comparison, in a copy of the handout sample.
+	"$here/samples/assemble" handout "$scratch"
+	(cd "$scratch/handout" && gcc -o listener listener.c)
+	local hfail=0 hruns=$(((runs + 1) / 2))
+	for ((i = 0; i < hruns; i++)); do
+		(cd "$scratch/handout" && bash test_listener.sh >/dev/null 2>&1) || hfail=$((hfail + 1))
+	done
+	load_off
+	echo "handout test_listener.sh: $hfail failures in $hruns runs"
+}
+
+speed() {
+	title "Speed: the four suites together, natively as root (target: under 2 s)"
+	hyperfine --warmup 1 --runs 10 --style basic \
+		'bats tests/listener.bats tests/cat.bats tests/cat_exploit.bats tests/full_dd.bats' \
+		"cd $scratch/h && bash test_listener.sh" \
+		--prepare "rm -rf $scratch/h && $here/samples/assemble handout $scratch && mv $scratch/handout $scratch/h && gcc -o $scratch/h/listener $scratch/h/listener.c" \
+		2>&1 | grep -vE '^\s*$'
+}
+
+idle() {
+	title "Idle CPU: the listener waiting for 5 s (target: under 5% of one CPU)"
+	./listener >"$scratch/idle.out" &
+	local pid=$! t0 t1 hz
+	hz=$(getconf CLK_TCK)
+	read -r -a t0 < <(cut -d' ' -f14,15 "/proc/$pid/stat")
+	sleep 5 # the measurement window, not synchronisation
+	read -r -a t1 < <(cut -d' ' -f14,15 "/proc/$pid/stat")
+	kill -USR1 "$pid"
+	wait "$pid"
+	awk -v a=$((t1[0] + t1[1] - t0[0] - t0[1])) -v hz="$hz" \
+		'BEGIN { printf "listener: %d ticks in 5 s = %.2f%% of one CPU\n", a, 100 * a / hz / 5 }'
+}
+
+memory() {
+	title "Bounded memory: cat.py given 200 MB on stdin (target: MEOW quickly, peak RSS under 60 MB)"
+	head -c 200000000 /dev/zero | /usr/bin/time -v python3 cat.py >"$scratch/mem.out" 2>"$scratch/mem.time"
+	echo "output: $(head -c 200 "$scratch/mem.out")"
+	grep -E 'Elapsed \(wall|Maximum resident' "$scratch/mem.time"
+	echo "for comparison, the handout's cat.py:"
+	"$here/samples/assemble" handout "$scratch" 2>/dev/null || true
+	head -c 200000000 /dev/zero | /usr/bin/time -v python3 "$scratch/handout/cat.py" >/dev/null 2>"$scratch/mem.time"
+	grep -E 'Elapsed \(wall|Maximum resident' "$scratch/mem.time"
+}
+
+snapshot() {
+	git status --porcelain --ignored 2>/dev/null
+	sha256sum /etc/passwd /etc/group /etc/shadow /etc/gshadow
+	ps -e -o comm= | sort | grep -vE '^(ps|sort|bash|sleep|kworker.*)$' | uniq -c
+}
+
+clean() {
+	title "Clean: the whole suite leaves the tree, /etc/passwd and the process table as found"
+	snapshot >"$scratch/before"
+	tests/run >"$scratch/run.log" 2>&1
+	tail -1 "$scratch/run.log"
+	snapshot >"$scratch/after"
+	if diff "$scratch/before" "$scratch/after"; then
+		echo "tree, account files and process table: unchanged"
+	else
+		echo "CHANGED (diff above)"
+	fi
+}
+
+grade_reference() {
+	title "Grading the reference natively (target: under 5 s)"
+	hyperfine --warmup 1 --runs 5 --style basic "./grade ." 2>&1 | grep -vE '^\s*$'
+	/usr/bin/time -v ./grade . 2>&1 >/dev/null | grep -E 'Elapsed \(wall|Maximum resident'
+}
+
+class() {
+	title "20 submissions with --jobs 2 (target: under 90 s)"
+	local d=$scratch/class i
+	mkdir -p "$d"
+	for i in $(seq -w 1 20); do
+		case $((10#$i % 4)) in
+		0) "$here/samples/assemble" swapped-codes "$d" && mv "$d/swapped-codes" "$d/s$i" ;;
+		1) "$here/samples/assemble" missing-cat "$d" && mv "$d/missing-cat" "$d/s$i" ;;
+		*) "$here/samples/assemble" handout "$d" && mv "$d/handout" "$d/s$i" ;;
+		esac
+	done
+	/usr/bin/time -f "wall %e s, peak RSS of the grader %M KB" ./grade --jobs 2 --csv "$scratch/class.csv" "$d"/s* >/dev/null
+	echo "graded: $(($(wc -l <"$scratch/class.csv") - 1)) submissions"
+}
+
+hostile() {
+	title "Each hostile sample (target: under 60 s each, nothing left running)"
+	local name
+	for name in $(cd "$here/samples" && ls -d hostile-*); do
+		"$here/samples/assemble" "$name" "$scratch"
+		/usr/bin/time -f "%e" -o "$scratch/t" ./grade "$scratch/$name" >"$scratch/report" 2>&1
+		printf '%-26s %6s s  %s  left running: %s\n' "$name" "$(cat "$scratch/t")" \
+			"$(grep '^Total' "$scratch/report")" \
+			"$(ps -eo uid= | awk '$1 >= 62000 && $1 < 63000' | wc -l)"
+	done
+}
+
+all=(flakes speed idle memory clean grade-reference class hostile)
+for what in "${@:-${all[@]}}"; do
+	case $what in
+	grade-reference) grade_reference ;;
+	flakes | speed | idle | memory | clean | class | hostile) "$what" ;;
+	*)
+		echo "bench: unknown benchmark '$what' (known: ${all[*]})" >&2
+		exit 2
+		;;
+	esac
+done
