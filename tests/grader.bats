@@ -9,7 +9,7 @@
 
 load helpers/lab
 
-ROOT=$(dirname "$LAB_TESTS")
+ROOT=${LAB_TESTS%/*}
 SAMPLES=$LAB_TESTS/samples
 
 # make_sample NAME DEST: assemble sample NAME as a submission in DEST/NAME.

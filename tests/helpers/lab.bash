@@ -8,7 +8,8 @@
 #
 # Configuration, all from the environment:
 #   LAB_DIR       the lab under test                     (default: this repository)
-#   LAB_RUNNER    account that runs the code under test  (default: the current user)
+#   LAB_RUNNER    account (name or user ID) that runs the code under test
+#                                                        (default: the current user)
 #   LAB_OWNER     account that owns secret.txt, the privileged user of Part 2
 #                                                        (default: the current user)
 #   LAB_SECRET    contents written to secret.txt         (default: the handout's)
@@ -21,10 +22,11 @@ bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
 
-LAB_TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-: "${LAB_DIR:=$(dirname "$LAB_TESTS")}"
-: "${LAB_RUNNER:=$(id -un)}"
-: "${LAB_OWNER:=$(id -un)}"
+# Every test re-reads this file: no command substitution here, it would fork.
+LAB_TESTS=$BATS_TEST_DIRNAME
+: "${LAB_DIR:=${LAB_TESTS%/*}}"
+: "${LAB_RUNNER:=$EUID}"
+: "${LAB_OWNER:=$EUID}"
 : "${LAB_SECRET:=Hey! This is a secret!}"
 : "${LAB_TREASURE:=Treasure found!}"
 : "${LAB_BOUND:=5}"
@@ -52,7 +54,7 @@ lab_exec() {
 	fi
 	local user=$1
 	shift
-	if [[ $user != "$(id -un)" ]]; then
+	if [[ $user != "$EUID" ]]; then
 		drop=(setpriv "--reuid=$user" "--regid=$user" --init-groups --inh-caps=-all --)
 	fi
 	# Inherited descriptors would let code under test write into bats' TAP
@@ -116,7 +118,7 @@ lab_kill_leftovers() {
 	LAB_PIDS=()
 	[[ $LAB_CONFINE == 1 ]] || return 0
 	for user in "$LAB_RUNNER" "$LAB_OWNER" garfield; do
-		[[ $user == root ]] && continue
+		[[ $user == root || $user == 0 ]] && continue
 		id -u "$user" >/dev/null 2>&1 || continue
 		while pgrep -u "$user" >/dev/null && ((SECONDS < deadline)); do
 			setpriv "--reuid=$user" "--regid=$user" --clear-groups kill -KILL -1 2>/dev/null || true
