@@ -108,6 +108,7 @@ make_as_runner() {
 	rm -f -- "$LAB_WS/listener"
 	chown -R "$LAB_RUNNER" "$LAB_WS"
 	run --separate-stderr make_as_runner
+	# shellcheck disable=SC2154 # $stderr is set by run --separate-stderr
 	[[ -f $LAB_WS/listener && -x $LAB_WS/listener ]] ||
 		fail "$(printf 'expected: `make` to build ./listener\nactual:   status %s, no executable listener. make said:\n%s' "$status" "$(head -c 2048 <<<"$output$stderr")")"
 }

@@ -75,11 +75,9 @@ require_listener() {
 start_listener() {
 	require_listener
 	OUT=$BATS_TEST_TMPDIR/output.log
-	cd "$LISTENER_BUILD"
-	lab_exec "$LAB_RUNNER" ./listener >"$OUT" 2>/dev/null &
+	(cd "$LISTENER_BUILD" && lab_exec "$LAB_RUNNER" ./listener) >"$OUT" 2>/dev/null &
 	PID=$!
 	LAB_PIDS+=("$PID")
-	cd - >/dev/null
 }
 
 # signal_listener SIG: wait until it listens, send SIG, wait for its exit.

@@ -30,6 +30,9 @@ else
 	patches=("$here"/mutants/*.patch)
 fi
 
+# Suites that skip without root (they make accounts): their mutants too.
+root_suites=(full_dd grader)
+
 echo "1..${#patches[@]}"
 n=0
 for patch in "${patches[@]}"; do
@@ -39,6 +42,11 @@ for patch in "${patches[@]}"; do
 	why=$(sed -n 's/^Why: //p' "$patch" 2>/dev/null | head -1)
 	filter=$(sed -n 's/^Filter: //p' "$patch" 2>/dev/null | head -1)
 	read -ra env <<<"$(sed -n 's/^Env: //p' "$patch" 2>/dev/null | head -1)"
+	if ((EUID != 0)) && [[ " ${root_suites[*]} " == *" $suite "* ]]; then
+		# The suite skips without root: the mutant cannot be caught here.
+		echo "ok $n $name # skip $suite.bats needs root"
+		continue
+	fi
 	copy=$scratch/$name
 	mkdir -p "$copy"
 	cp -a "$root"/{listener.c,cat.py,secret.txt,litterbox,Makefile,.gitignore,.gitlab-ci.yml,grade,grader,tests} "$copy/"
