@@ -12,7 +12,7 @@ have cc || need+=(gcc libc6-dev)
 have make || need+=(make)
 have python3 || need+=(python3)
 have patch || need+=(patch)
-have useradd || need+=(passwd)
+have useradd || [[ -x /usr/sbin/useradd ]] || need+=(passwd)
 { have setpriv && have prlimit && have unshare; } || need+=(util-linux)
 have pgrep || need+=(procps)
 for lib in bats-support bats-assert; do
