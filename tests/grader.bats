@@ -17,13 +17,18 @@ make_sample() {
 	"$SAMPLES/assemble" "$1" "$2"
 }
 
+setup() {
+	((EUID == 0)) || skip "the grader needs root: run 'sudo make test', or 'docker run --rm ipc-lab make test'"
+}
+
 # processes still running under the grader's test accounts' user IDs
 grader_processes() {
 	ps -eo uid=,pid=,comm= | awk '$1 >= 62000 && $1 < 63000'
 }
 
+# Without root, every test skips (in setup: bats 1.8 cannot skip in setup_file).
 setup_file() {
-	((EUID == 0)) || skip "the grader needs root: run 'sudo make test'"
+	((EUID == 0)) || return 0
 	local dir=$BATS_FILE_TMPDIR/samples name
 	mkdir "$dir"
 	while IFS=, read -r name _; do
