@@ -64,8 +64,12 @@ lab_exec() {
 		fd=${fd##*/}
 		((fd > 2)) && { eval "exec $fd>&-"; } 2>/dev/null
 	done
-	# nice: a fork bomb or a spinning loop must not starve the tests themselves.
-	exec "${bound[@]}" nice -n 19 prlimit "${LAB_LIMITS[@]}" -- "${drop[@]}" \
+	# A session of its own: with the kernel's autogroup scheduling, a fork
+	# bomb then shares the CPU as one group, instead of 64 processes starving
+	# the tests (and other submissions). setsid does not fork here (we are not
+	# a process group leader), so "$!" stays CMD's PID. nice: the same, where
+	# autogroup is off.
+	exec "${bound[@]}" setsid nice -n 19 prlimit "${LAB_LIMITS[@]}" -- "${drop[@]}" \
 		env -i PATH="$LAB_PATH" HOME=/ LANG=C.UTF-8 "$@"
 }
 
