@@ -18,6 +18,7 @@ import concurrent.futures
 import json
 import os
 import queue
+import re
 import secrets
 import shutil
 import signal
@@ -228,22 +229,22 @@ def run_sandbox(work, job, mode, suites):
     return tap, problem
 
 
+TAP_RESULT = re.compile(r"^(not )?ok \d+ ?(.*)$")
+
+
 def parse_tap(tap):
     """Results by test name: {name: [ok, diagnostics]}, plus the names seen twice."""
     results, dupes, current = {}, [], None
     for line in tap.splitlines():
-        ok = line.startswith("ok ")
-        if ok or line.startswith("not ok "):
-            rest = line.split(" ", 2 if ok else 3)[-1]
-            name = rest.split(" ", 1)[1] if rest.split(" ", 1)[0].isdigit() and " " in rest else rest
-            skip = ""
+        m = TAP_RESULT.match(line)
+        if m:
+            ok, name, why = m.group(1) is None, m.group(2), ""
             if " # skip" in name:
-                name, skip = name.split(" # skip", 1)
-                ok = False
-                skip = "skipped" + skip
+                name, why = name.split(" # skip", 1)
+                ok, why = False, "skipped" + why + "\n"
             if name in results:
                 dupes.append(name)
-            results[name] = [ok, skip]
+            results[name] = [ok, why]
             current = name
         elif line.startswith("#") and current is not None:
             results[current][1] += line[1:].removeprefix(" ") + "\n"
