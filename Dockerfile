@@ -17,6 +17,8 @@ RUN apt-get update \
 
 WORKDIR /opt/ipc-lab
 COPY . /opt/ipc-lab
-RUN make -s clean && chmod -R go-w /opt/ipc-lab
+# Root only: code under test, run by the grader as other users, cannot read
+# the tests or the rubric.
+RUN make -s clean && chmod -R go-w /opt/ipc-lab && chmod 0700 /opt/ipc-lab
 
 CMD ["/opt/ipc-lab/grader/image-default"]

@@ -196,6 +196,7 @@ def run_sandbox(work, job, mode, suites):
         "HOME": "/root",
         "GRADE_JOB": str(job),
         "GRADE_ISOLATED": "1" if mode == "namespace" else "0",
+        "GRADE_ROOT": ROOT,
         "LAB_BOUND": str(TEST_BOUND),
         "LAB_SECRET": "Secret " + secrets.token_hex(12),
         "LAB_TREASURE": "Treasure " + secrets.token_hex(12),

@@ -14,7 +14,8 @@
 # container is the namespace) the accounts are made in the container's /etc.
 #
 # Environment: GRADE_JOB (a small integer, for distinct user IDs),
-# GRADE_ISOLATED, LAB_BOUND, LAB_SECRET, LAB_TREASURE.
+# GRADE_ISOLATED, GRADE_ROOT (the grader's tree), LAB_BOUND, LAB_SECRET,
+# LAB_TREASURE.
 
 set -u
 work=$1
@@ -39,6 +40,12 @@ if [[ ${GRADE_ISOLATED:-0} == 1 ]]; then
 		mount -t tmpfs -o size=64m,mode=1777,nosuid,nodev tmpfs "$d" || die "cannot mount a tmpfs on $d"
 	done
 	mkdir -p "$work" && mount --move /mnt "$work" || die "cannot bring $work back"
+	# The grader's own tree (its tests, its rubric) is hidden from code under
+	# test: an empty read-only tmpfs on top. This script reads on from its
+	# open descriptor; the suites run from the copy in WORK.
+	if [[ -n ${GRADE_ROOT:-} && -d $GRADE_ROOT && $work/ != "$GRADE_ROOT"/* ]]; then
+		mount -t tmpfs -o ro,size=4k,mode=0755 tmpfs "$GRADE_ROOT" || die "cannot hide $GRADE_ROOT"
+	fi
 fi
 
 # account NAME UID [useradd options]: make NAME unless it exists. User IDs

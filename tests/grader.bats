@@ -95,6 +95,13 @@ expect_scores() {
 	assert_line --regexp '^probe: uid=620[0-9][0-9]$'
 }
 
+@test "student code can read neither the tests nor the rubric" {
+	expect_scores probe-identity
+	run -0 grep -o 'probe: [a-z]* .*' "$BATS_FILE_TMPDIR/report"
+	assert_line --regexp '^probe: searched [1-9][0-9]* directories'
+	refute_line --partial 'probe: read '
+}
+
 @test "a class with points lost exits 1 and reports every submission" {
 	[[ $(<"$BATS_FILE_TMPDIR/status") == 1 ]] || fail "expected exit status 1, got $(<"$BATS_FILE_TMPDIR/status"): $(cat "$BATS_FILE_TMPDIR/stderr")"
 	run -0 grep -c '^Total: ' "$BATS_FILE_TMPDIR/report"

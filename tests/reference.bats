@@ -1,15 +1,48 @@
 #!/usr/bin/env bats
-# cat_hardening.bats - the reference cat.py has one flaw only: the path traversal.
+# reference.bats - what the reference solution does beyond the handout.
 #
-# These tests hold the reference solution to more than the handout asks of a
-# student (the grader does not run them): bounded input, streamed output, no
-# hang on special files, and MEOW, never a traceback, for any input.
+# These tests hold this lab's own listener.c and cat.py to more than the
+# handout asks of a student (the grader does not run them). The listener
+# shows its PID at once and handles SIGINT even when started with it ignored.
+# cat.py has one flaw only, the path traversal: bounded input, streamed
+# output, no hang on special files, and MEOW, never a traceback, for any input.
 
 load helpers/lab
+load helpers/listener
+
+setup_file() {
+	listener_build
+}
+
+teardown_file() {
+	listener_clean
+}
+
+# has_pid_line: the listener's PID line is already in its output file.
+has_pid_line() {
+	grep -qx "Listener PID: $PID" "$OUT"
+}
+
+@test "the listener's PID line is visible at once, though stdout is a file" {
+	start_listener
+	wait_until has_pid_line ||
+		fail "$(printf 'expected: "Listener PID: %s" in the output before any signal
+actual:   after %s s the output holds: %s
+hint:     stdout to a file is fully buffered; make it line-buffered' "$PID" "$LAB_BOUND" "$(head -c 200 "$OUT")")"
+	signal_listener USR1
+}
+
+@test "the listener handles SIGINT though it was started with SIGINT ignored" {
+	start_listener
+	signal_listener INT
+	assert_output --partial "SIGINT received!"
+	[[ $STATUS -eq 1 ]] || fail "expected: exit status 1 after SIGINT; actual: $STATUS"
+}
 
 setup() {
 	lab_workspace
 }
+
 
 # feed_cat FILE: cat.py with FILE as its whole stdin, run as the runner.
 feed_cat() {
