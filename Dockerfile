@@ -17,8 +17,10 @@ RUN apt-get update \
 
 WORKDIR /opt/ipc-lab
 COPY . /opt/ipc-lab
-# Root only: code under test, run by the grader as other users, cannot read
-# the tests or the rubric.
-RUN make -s clean && chmod -R go-w /opt/ipc-lab && chmod 0700 /opt/ipc-lab
+# The tests and the grader are root only: code under test, run by the grader
+# as other users, cannot read them. ./grade itself stays readable, to tell a
+# non-root user what to do.
+RUN make -s clean && chmod -R go-w /opt/ipc-lab \
+ && chmod 0711 /opt/ipc-lab && chmod -R go-rwx /opt/ipc-lab/tests /opt/ipc-lab/grader
 
 CMD ["/opt/ipc-lab/grader/image-default"]
