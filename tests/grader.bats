@@ -95,11 +95,15 @@ expect_scores() {
 	assert_line --regexp '^probe: uid=620[0-9][0-9]$'
 }
 
-@test "student code can read neither the tests nor the rubric" {
+@test "student code can read neither the grader's tests nor its rubric" {
 	expect_scores probe-identity
+	# The probe lists every suite or rubric it can read, wherever it is. The
+	# grader's own: its tree (ROOT) and the copy it runs (ipc-grade.*/tests).
+	# Other copies of the lab on this machine are not the grader's to hide.
 	run -0 grep -o 'probe: [a-z]* .*' "$BATS_FILE_TMPDIR/report"
 	assert_line --regexp '^probe: searched [1-9][0-9]* directories'
-	refute_line --partial 'probe: read '
+	refute_line --partial "probe: read $ROOT/"
+	refute_line --regexp '^probe: read .*/ipc-grade\.[^/]*/'
 }
 
 @test "a class with points lost exits 1 and reports every submission" {
