@@ -43,6 +43,7 @@ MAX_FILE = 1 << 20          # bytes in one file: sources are small
 MAX_TOTAL = 32 << 20        # bytes in all
 MAX_FILES = 2000
 SKIP_DIRS = {".git"}
+MAX_NOTES = 20              # notes on files not copied, in the report
 # Seconds any one wait of a test may take (LAB_BOUND): a correct submission
 # needs milliseconds, even on a loaded machine.
 TEST_BOUND = 3
@@ -176,6 +177,8 @@ def prepare(path, work, notes):
     except OSError as e:
         notes.append(f"{path}: cannot copy: {e}")
         return False
+    if len(notes) > MAX_NOTES:
+        notes[MAX_NOTES:] = [f"... and {len(notes) - MAX_NOTES} more files not copied"]
     if not os.listdir(os.path.join(work, "sub")):
         notes.append(f"{path}: the directory is empty")
     shutil.copytree(TESTS, os.path.join(work, "tests"),
