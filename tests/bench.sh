@@ -85,7 +85,7 @@ idle() {
 	local pid=$! t0 t1 hz
 	hz=$(getconf CLK_TCK)
 	read -r -a t0 < <(cut -d' ' -f14,15 "/proc/$pid/stat")
-	sleep 5 # the measurement window, not synchronisation
+	sleep 5 # ok-sleep: the measurement window, not synchronisation
 	read -r -a t1 < <(cut -d' ' -f14,15 "/proc/$pid/stat")
 	kill -USR1 "$pid"
 	wait "$pid"
