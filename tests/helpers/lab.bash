@@ -44,12 +44,16 @@ LAB_PATH=/usr/local/bin:/usr/bin:/bin
 # lab_exec [--bounded] USER CMD...: replace the calling shell with CMD run as
 # USER, with a clean environment, descriptors above 2 closed and LAB_LIMITS
 # applied. Call it in a subshell, "(lab_exec ...)", or in the background,
-# "lab_exec ... &": then "$!" is CMD's own PID. With --bounded, CMD is killed after LAB_BOUND seconds (status
-# 124 or 137); the bound runs as the caller, out of CMD's reach.
+# "lab_exec ... &": then "$!" is CMD's own PID. With --bounded, CMD and every
+# process it starts in its process group are killed after LAB_BOUND seconds
+# (status 124 or 137); the bound runs as the caller, out of CMD's reach.
 lab_exec() {
-	local -a bound=() drop=()
+	local -a session=(setsid) drop=()
 	if [[ $1 == --bounded ]]; then
-		bound=(timeout --kill-after=1 "$LAB_BOUND")
+		# timeout leads the new session's process group and kills the whole
+		# group when time is up, not only its child. --wait: should setsid
+		# have to fork, it still waits.
+		session=(setsid --wait timeout --kill-after=1 "$LAB_BOUND")
 		shift
 	fi
 	local user=$1
@@ -69,7 +73,7 @@ lab_exec() {
 	# the tests (and other submissions). setsid does not fork here (we are not
 	# a process group leader), so "$!" stays CMD's PID. nice: the same, where
 	# autogroup is off.
-	exec "${bound[@]}" setsid nice -n 19 prlimit "${LAB_LIMITS[@]}" -- "${drop[@]}" \
+	exec "${session[@]}" nice -n 19 prlimit "${LAB_LIMITS[@]}" -- "${drop[@]}" \
 		env -i PATH="$LAB_PATH" HOME=/ LANG=C.UTF-8 "$@"
 }
 
