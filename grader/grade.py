@@ -44,6 +44,8 @@ MAX_TOTAL = 32 << 20        # bytes in all
 MAX_FILES = 2000
 SKIP_DIRS = {".git"}
 MAX_NOTES = 20              # notes on files not copied, in the report
+# Fresh mount, PID and network namespaces, each submission's own.
+UNSHARE = ["unshare", "--mount", "--pid", "--fork", "--mount-proc", "--net"]
 # Seconds any one wait of a test may take (LAB_BOUND): a correct submission
 # needs milliseconds, even on a loaded machine.
 TEST_BOUND = 3
@@ -94,7 +96,7 @@ def isolation_mode():
     """'namespace' when fresh namespaces are allowed, 'container' inside one."""
     try:
         r = subprocess.run(
-            ["unshare", "--mount", "--pid", "--fork", "--net", "--mount-proc", "true"],
+            UNSHARE + ["true"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=30)
         if r.returncode == 0:
             return "namespace"
@@ -204,8 +206,7 @@ def run_sandbox(work, job, mode, suites):
         env["BATS_LIB_PATH"] = os.environ["BATS_LIB_PATH"]
     cmd = ["bash", SANDBOX, work] + suites
     if mode == "namespace":
-        cmd = ["unshare", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
-               "--net", "--propagation", "private"] + cmd
+        cmd = UNSHARE + ["--kill-child", "--propagation", "private"] + cmd
     out = tempfile.TemporaryFile()
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
                             stderr=subprocess.STDOUT, env=env, cwd=work,

@@ -88,12 +88,9 @@ bats --tap "${suites[@]}"
 status=$?
 
 # Whatever a test left behind (it should not), kill it now.
+source "$work/tests/helpers/accounts.bash"
 for user in ipc-student ipc-owner garfield; do
-	id -u "$user" >/dev/null 2>&1 || continue
-	for _ in 1 2 3 4 5 6 7 8; do
-		pgrep -u "$user" >/dev/null || break
-		setpriv "--reuid=$user" "--regid=$user" --clear-groups kill -KILL -1 2>/dev/null
-	done
+	kill_all_of "$user" 5
 done
 # In a namespace, all else vanishes with it. In a container, leave it as found:
 # no files of the test accounts in the scratch directories, no accounts.

@@ -21,6 +21,7 @@
 bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
+source "${BASH_SOURCE[0]%/*}/accounts.bash"
 
 # Every test re-reads this file: no command substitution here, it would fork.
 LAB_TESTS=$BATS_TEST_DIRNAME
@@ -115,10 +116,9 @@ lab_cat() {
 
 # lab_kill_leftovers: no process started by a test outlives it. Under
 # LAB_CONFINE the test accounts run nothing but code under test, so every
-# process they own is killed, with kill(-1) run as that account: it reaches
-# a fork bomb's children too. Repeated until none is left, within LAB_BOUND.
+# process they own is killed (kill_all_of, in accounts.bash).
 lab_kill_leftovers() {
-	local pid user deadline=$((SECONDS + LAB_BOUND))
+	local pid user
 	for pid in "${LAB_PIDS[@]}"; do
 		kill -KILL "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
@@ -126,11 +126,7 @@ lab_kill_leftovers() {
 	LAB_PIDS=()
 	[[ $LAB_CONFINE == 1 ]] || return 0
 	for user in "$LAB_RUNNER" "$LAB_OWNER" garfield; do
-		[[ $user == root || $user == 0 ]] && continue
-		id -u "$user" >/dev/null 2>&1 || continue
-		while pgrep -u "$user" >/dev/null && ((SECONDS < deadline)); do
-			setpriv "--reuid=$user" "--regid=$user" --clear-groups kill -KILL -1 2>/dev/null || true
-		done
+		kill_all_of "$user" "$LAB_BOUND"
 	done
 }
 LAB_PIDS=()
