@@ -9,8 +9,14 @@ runs under a dedicated unprivileged account, without network, with bounded
 processes, memory, file size and time. Scores come only from the TAP results
 of the tests named in grader/rubric.json.
 
+A submission whose grading could not run (the sandbox could not be set up,
+our suites did not start, the grader's own tools are missing) is reported as
+"not graded", with the reason, in every output, and never gets a score: what
+counts is whether student code had run. What student code causes (a hang, a
+flood) costs that submission its points.
+
 Exit status: 0 when every submission got full marks, 1 when points were lost,
-2 on a usage error or when grading could not run at all.
+2 on a usage error or when any submission could not be graded.
 """
 
 import argparse
@@ -30,12 +36,13 @@ import threading
 import time
 
 import reports
+import rubric as rubric_file
 
 PROG = "grade"
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 TESTS = os.path.join(ROOT, "tests")
-RUBRIC = os.path.join(HERE, "rubric.json")
+RUBRIC = rubric_file.PATH
 SANDBOX = os.path.join(HERE, "sandbox.sh")
 
 # What is copied from a submission, at the most.
@@ -59,30 +66,19 @@ class GradeError(Exception):
     """Grading cannot run at all (exit status 2)."""
 
 
+class NotGraded(Exception):
+    """One submission could not be graded, through no fault of its code."""
+
+
 def warn(msg):
     print(f"{PROG}: {msg}", file=sys.stderr)
 
 
 def load_rubric():
     try:
-        with open(RUBRIC, encoding="utf-8") as f:
-            rubric = json.load(f)
-        for t in rubric["tests"]:
-            if t["part"] not in rubric["parts"]:
-                raise ValueError(f"test {t['name']!r} names unknown part {t['part']!r}")
-            if not os.path.isfile(os.path.join(TESTS, t["suite"] + ".bats")):
-                raise ValueError(f"test {t['name']!r} names missing suite {t['suite']!r}")
-        return rubric
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        raise GradeError(f"cannot use the rubric {RUBRIC}: {e}") from e
-
-
-def suites_of(rubric):
-    seen = []
-    for t in rubric["tests"]:
-        if t["suite"] not in seen:
-            seen.append(t["suite"])
-    return seen
+        return rubric_file.load(RUBRIC, suites_dir=TESTS)
+    except rubric_file.RubricError as e:
+        raise GradeError(str(e)) from e
 
 
 # --- environment -------------------------------------------------------------
@@ -167,13 +163,12 @@ def copy_submission(src, dst, notes):
 
 
 def prepare(path, work, notes):
-    """Lay out WORK for sandbox.sh. False when there is nothing to grade."""
+    """Lay out WORK for sandbox.sh. False when there is nothing to grade;
+    NotGraded when PATH is not a submission at all."""
     if not os.path.exists(path):
-        notes.append(f"{path}: no such directory")
-        return False
+        raise NotGraded(f"{path}: no such directory")
     if not os.path.isdir(path):
-        notes.append(f"{path}: not a directory (a submission is a repository's root)")
-        return False
+        raise NotGraded(f"{path}: not a directory (a submission is a repository's root)")
     try:
         copy_submission(path, os.path.join(work, "sub"), notes)
     except OSError as e:
@@ -189,8 +184,14 @@ def prepare(path, work, notes):
     return True
 
 
+# The TAP plan line, which bats prints before any test (and any student code) runs.
+TAP_PLAN = re.compile(r"^1\.\.\d+$", re.MULTILINE)
+
+
 def run_sandbox(work, job, mode, suites):
-    """Run the suites in the sandbox; return (TAP text, problem or None)."""
+    """Run the suites in the sandbox; return (TAP text, problem or None).
+
+    Raises NotGraded when grading itself failed before student code ran."""
     env = {
         "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
         "LANG": "C.UTF-8",
@@ -225,8 +226,12 @@ def run_sandbox(work, job, mode, suites):
     tap = out.read(MAX_TAP).decode("utf-8", errors="replace")
     out.close()
     if proc.returncode == 3:
-        problem = "the sandbox could not be set up: " + " ".join(
+        raise NotGraded("the sandbox could not be set up: " + (" ".join(
             line for line in tap.splitlines() if line.startswith("Bail out!"))
+            or f"status 3: {tap.strip()[-500:]}"))
+    if not TAP_PLAN.search(tap):
+        raise NotGraded(f"our test suites did not start (status {proc.returncode}): "
+                        + (tap.strip()[-500:] or "no output"))
     return tap, problem
 
 
@@ -283,15 +288,28 @@ def grade_one(path, slots, mode, rubric):
     started = time.monotonic()
     notes, tap, problem = [], "", None
     job = slots.get()
-    work = tempfile.mkdtemp(prefix="ipc-grade.")
     try:
-        if prepare(path, work, notes):
-            tap, problem = run_sandbox(work, job, mode, suites_of(rubric))
+        work = tempfile.mkdtemp(prefix="ipc-grade.")
+        try:
+            if prepare(path, work, notes):
+                tap, problem = run_sandbox(work, job, mode, rubric_file.suites(rubric))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    except (NotGraded, OSError) as e:
+        return not_graded(path, rubric, str(e), notes, started)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
         slots.put(job)
     tests = score(rubric, tap, problem, notes)
     return reports.Result(path, tests, notes, rubric, time.monotonic() - started)
+
+
+def not_graded(path, rubric, reason, notes=(), started=None):
+    """The result of a submission that could not be graded, and why."""
+    elapsed = time.monotonic() - started if started is not None else 0.0
+    tests = [{"name": t["name"], "part": t["part"], "suite": t["suite"],
+              "max_score": t["points"], "score": 0, "passed": False,
+              "output": f"not graded: {reason}\n"} for t in rubric["tests"]]
+    return reports.Result(path, tests, list(notes), rubric, elapsed, not_graded=reason)
 
 
 # --- many submissions -------------------------------------------------------------
@@ -340,7 +358,8 @@ def parse_args(argv):
                         "a directory, one FILE per submission)")
     p.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
     p.add_argument("--csv", metavar="FILE",
-                   help="write one row per submission: submission,directions,part1,part2,total")
+                   help="write a CSV row per submission: its points per part, its total and its "
+                        "status (graded, or not graded and no points)")
     p.add_argument("--jobs", type=int, default=1, metavar="N",
                    help="grade N submissions at a time (default 1)")
     args = p.parse_args(argv)
@@ -353,17 +372,25 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         rubric = load_rubric()
-        check_environment()
-        mode = isolation_mode()
         paths = shard(args.submissions)
-        jobs = args.jobs
-        if mode == "container" and jobs > 1:
-            warn(f"--jobs {jobs}: inside a container, submissions are graded one at a time")
-            jobs = 1
         outputs = reports.Outputs(args.results, args.junit, args.csv, many=len(paths) > 1)
     except (GradeError, OSError) as e:
         warn(str(e))
         return 2
+    try:
+        check_environment()
+        mode = isolation_mode()
+    except GradeError as e:
+        # Nothing can be graded here: every submission says so, in every output.
+        warn(str(e))
+        results = [not_graded(path, rubric, str(e)) for path in paths]
+        for r in results:
+            print(r.report(), flush=True)
+        return finish(results, outputs)
+    jobs = args.jobs
+    if mode == "container" and jobs > 1:
+        warn(f"--jobs {jobs}: inside a container, submissions are graded one at a time")
+        jobs = 1
 
     progress = Progress(len(paths))
     results = [None] * len(paths)
@@ -379,15 +406,26 @@ def main(argv=None):
             progress.step(paths[i])
             if len(paths) == 1 or not progress.on:
                 print(results[i].report(), flush=True)
-    if len(paths) > 1:
-        if progress.on:
-            for r in results:
-                print(r.report())
+    if len(paths) > 1 and progress.on:
+        for r in results:
+            print(r.report())
+    return finish(results, outputs)
+
+
+def finish(results, outputs):
+    """Print the summary, write the outputs; the exit status."""
+    if len(results) > 1:
         print(reports.summary(results))
+    ungraded = [r for r in results if not r.graded]
+    if ungraded:
+        warn(f"{len(ungraded)} of {len(results)} submissions could not be graded "
+             "(see 'not graded' above); they have no score")
     try:
         outputs.write(results)
     except OSError as e:
         warn(f"cannot write the results: {e}")
+        return 2
+    if ungraded:
         return 2
     return 0 if results and all(r.full_marks for r in results) else 1
 

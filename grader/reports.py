@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 
 # Output kept for one test, in characters: results.json stays well under 1 MB.
 MAX_TEST_OUTPUT = 4096
-PARTS = ("directions", "part1", "part2")
+NOT_GRADED = "not graded"
 
 
 def truncate(text, limit=MAX_TEST_OUTPUT):
@@ -32,10 +32,11 @@ def xml_text(text):
 
 
 class Result:
-    """The grade of one submission."""
+    """The grade of one submission; with not_graded (the reason), no grade at all."""
 
-    def __init__(self, path, tests, notes, rubric, elapsed):
+    def __init__(self, path, tests, notes, rubric, elapsed, not_graded=None):
         self.path, self.tests, self.notes, self.elapsed = path, tests, notes, elapsed
+        self.reason, self.graded = not_graded, not_graded is None
         self.part_titles = {p: v["title"] for p, v in rubric["parts"].items()}
         self.parts = {p: [0, 0] for p in rubric["parts"]}
         for t in tests:
@@ -43,12 +44,18 @@ class Result:
             self.parts[t["part"]][1] += t["max_score"]
         self.score = sum(t["score"] for t in tests)
         self.max_score = sum(t["max_score"] for t in tests)
-        self.full_marks = self.score == self.max_score
+        self.full_marks = self.graded and self.score == self.max_score
 
     def report(self):
         lines = [f"== {self.path}"]
         for note in self.notes:
             lines.append(f"  note: {note}")
+        if not self.graded:
+            lines.append(f"NOT GRADED: {self.reason}")
+            lines.append("  No test ran and no score was given: this is a failure of the "
+                         "grading set-up, not of the submission. Fix it and grade again.")
+            lines.append(f"Total: {NOT_GRADED}")
+            return "\n".join(lines) + "\n"
         for part, (got, best) in self.parts.items():
             lines.append(f"{self.part_titles[part]}: {got}/{best}")
             for t in self.tests:
@@ -63,6 +70,17 @@ class Result:
         return "\n".join(lines) + "\n"
 
     def gradescope(self):
+        if not self.graded:
+            # No "score", and no tests with scores: nothing enters a gradebook.
+            # Gradescope shows "output" to the student and the course staff.
+            return {
+                "execution_time": round(self.elapsed, 3),
+                "output": f"Not graded: {self.reason}\nThis is a failure of the grading "
+                          "set-up, not of your submission; your course staff will grade it "
+                          "again.",
+                "tests": [],
+                "extra_data": {"graded": False, "reason": self.reason},
+            }
         return {
             "score": self.score,
             "execution_time": round(self.elapsed, 3),
@@ -78,13 +96,19 @@ class Result:
         }
 
     def junit(self):
+        failures = 0 if not self.graded else sum(not t["passed"] for t in self.tests)
         suite = ET.Element("testsuite", name=self.path, tests=str(len(self.tests)),
-                           failures=str(sum(not t["passed"] for t in self.tests)),
+                           failures=str(failures),
+                           errors=str(0 if self.graded else len(self.tests)),
                            time=f"{self.elapsed:.3f}")
         for t in self.tests:
             case = ET.SubElement(suite, "testcase", classname=f"{t['part']}.{t['suite']}",
                                  name=f"{t['name']} [{t['max_score']} pt]", time="0")
-            if not t["passed"]:
+            if not self.graded:
+                err = ET.SubElement(case, "error", message=xml_text(
+                    f"{NOT_GRADED}: {self.reason}"[:200]))
+                err.text = xml_text(t["output"])
+            elif not t["passed"]:
                 first = (t["output"].strip().splitlines() or ["failed"])[0]
                 fail = ET.SubElement(case, "failure", message=xml_text(first[:200]))
                 fail.text = xml_text(t["output"])
@@ -94,12 +118,16 @@ class Result:
 
 
 def summary(results):
+    """A table of the class: a row per submission, a column per part."""
     width = max(len(r.path) for r in results)
-    lines = [f"{'submission':<{width}}  directions  part1  part2  total"]
+    parts = list(results[0].parts)
+    cols = [(p, max(len(p), 5)) for p in parts] + [("total", 10)]
+    lines = [f"{'submission':<{width}}  " + "  ".join(f"{c:>{w}}" for c, w in cols)]
     for r in results:
-        p = r.parts
-        lines.append(f"{r.path:<{width}}  {p['directions'][0]:>10}  {p['part1'][0]:>5}  "
-                     f"{p['part2'][0]:>5}  {r.score:>5}")
+        cells = [r.parts[p][0] for p in parts] + [r.score] if r.graded else (
+            [""] * len(parts) + [NOT_GRADED])
+        lines.append(f"{r.path:<{width}}  " + "  ".join(
+            f"{c:>{w}}" for c, (_, w) in zip(cells, cols)))
     return "\n".join(lines) + "\n"
 
 
@@ -157,7 +185,11 @@ class Outputs:
         if self.csv:
             buf = io.StringIO()
             w = csv.writer(buf, lineterminator="\n")
-            w.writerow(["submission", *PARTS, "total"])
+            parts = list(results[0].parts) if results else []
+            w.writerow(["submission", *parts, "total", "status"])
             for r in results:
-                w.writerow([r.path, *(r.parts[p][0] for p in PARTS), r.score])
+                if r.graded:
+                    w.writerow([r.path, *(r.parts[p][0] for p in parts), r.score, "graded"])
+                else:
+                    w.writerow([r.path, *([""] * len(parts)), "", NOT_GRADED])
             write_atomic(self.csv, buf.getvalue())

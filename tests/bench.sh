@@ -49,20 +49,22 @@ load_off() {
 title() { printf '\n== %s\n' "$*"; }
 
 flakes() {
-	title "No flakes: $runs runs of bats tests/listener.bats under 4 busy loops (target: 0 failures)"
-	local fail=0 i
-	load_on
-	for ((i = 0; i < runs; i++)); do
-		bats tests/listener.bats >"$scratch/flake.log" 2>&1 || {
-			fail=$((fail + 1))
-			cp "$scratch/flake.log" "$scratch/flake.fail.$fail"
-		}
-	done
-	echo "listener.bats: $fail failures in $runs runs"
-	# The handout's own script, for comparison, in a copy of the handout sample.
+	title "No flakes: $runs runs of bats tests/listener.bats under 4 busy loops, on our listener and the handout's (target: 0 failures)"
+	local fail i lab hfail=0 hruns=$(((runs + 1) / 2))
 	"$here/samples/assemble" handout "$scratch"
+	load_on
+	for lab in "$root" "$scratch/handout"; do
+		fail=0
+		for ((i = 0; i < runs; i++)); do
+			LAB_DIR=$lab bats tests/listener.bats >"$scratch/flake.log" 2>&1 || {
+				fail=$((fail + 1))
+				cp "$scratch/flake.log" "$scratch/flake.fail.$fail"
+			}
+		done
+		echo "listener.bats on $lab/listener.c: $fail failures in $runs runs"
+	done
+	# The handout's own script, for comparison, in a copy of the handout sample.
 	(cd "$scratch/handout" && gcc -o listener listener.c)
-	local hfail=0 hruns=$(((runs + 1) / 2))
 	for ((i = 0; i < hruns; i++)); do
 		(cd "$scratch/handout" && bash test_listener.sh >/dev/null 2>&1) || hfail=$((hfail + 1))
 	done

@@ -3,7 +3,8 @@
 #
 # tests/samples/handout/ is a submission written exactly as the handout
 # instructs; the others are overlays on it (tests/samples/assemble).
-# tests/samples/expected.csv holds the scores each sample must get.
+# tests/samples/expected lists the tests each sample must fail; it must pass
+# all others.
 #
 # GRADER_SAMPLES="NAME..." grades only those samples (the mutants use it).
 
@@ -31,11 +32,11 @@ setup_file() {
 	((EUID == 0)) || return 0
 	local dir=$BATS_FILE_TMPDIR/samples name
 	mkdir "$dir"
-	while IFS=, read -r name _; do
-		[[ $name == submission ]] && continue
+	while IFS= read -r name; do
+		[[ -z $name || $name == [#$'\t']* ]] && continue
 		[[ -z ${GRADER_SAMPLES:-} || " $GRADER_SAMPLES " == *" $name "* ]] || continue
 		make_sample "$name" "$dir"
-	done <"$SAMPLES/expected.csv"
+	done <"$SAMPLES/expected"
 	sha256sum /etc/passwd /etc/group >"$BATS_FILE_TMPDIR/accounts.sha256"
 	grader_processes >"$BATS_FILE_TMPDIR/before.ps"
 	# One class, graded in parallel, with every output the grader writes.
@@ -49,25 +50,51 @@ class_size() {
 	find "$BATS_FILE_TMPDIR/samples" -mindepth 1 -maxdepth 1 | wc -l
 }
 
-# expect_scores GLOB...: the class's CSV rows for samples matching a GLOB
-# are the rows of expected.csv, one by one.
+# expect_scores GLOB...: each graded sample whose name matches a GLOB failed
+# exactly the tests tests/samples/expected lists for it, and passed all
+# others (per test, from its results.json); its CSV row agrees.
 expect_scores() {
-	local name want got wrong=() n=0 glob hit
-	while IFS= read -r want; do
-		name=${want%%,*}
-		hit=0
-		for glob; do
-			# shellcheck disable=SC2053 # a glob on purpose
-			[[ $name == $glob ]] && hit=1
-		done
-		[[ $name != submission ]] && ((hit)) || continue
-		[[ -d $BATS_FILE_TMPDIR/samples/$name ]] || continue
-		n=$((n + 1))
-		got=$(awk -F, -v n="$name" '{ k = $1; sub(/.*\//, "", k) } k == n { sub(/^[^,]*,/, ""); print }' "$BATS_FILE_TMPDIR/class.csv")
-		[[ "$name,$got" == "$want" ]] || wrong+=("$name: expected $want, got ${got:-no row}")
-	done <"$SAMPLES/expected.csv"
-	((n > 0)) || fail "no sample matches $*"
-	((${#wrong[@]} == 0)) || fail "$(printf 'scores (directions,part1,part2,total) differ from expected.csv:\n'; printf '  %s\n' "${wrong[@]}"; printf '\nreport:\n'; cat "$BATS_FILE_TMPDIR/report")"
+	run python3 - "$SAMPLES/expected" "$BATS_FILE_TMPDIR" "$@" <<'PY'
+import csv, fnmatch, json, os, sys
+expected_file, tmp, globs = sys.argv[1], sys.argv[2], sys.argv[3:]
+expected, name = {}, None
+for line in open(expected_file, encoding="utf-8"):
+    line = line.rstrip("\n")
+    if not line or line.startswith("#"):
+        continue
+    if line.startswith("\t"):
+        expected[name].add(line[1:])
+    else:
+        name = line
+        expected[name] = set()
+rows = {os.path.basename(r["submission"]): r
+        for r in csv.DictReader(open(os.path.join(tmp, "class.csv"), encoding="utf-8"))}
+wrong, n = [], 0
+for name, fails in expected.items():
+    if not any(fnmatch.fnmatchcase(name, g) for g in globs):
+        continue
+    if not os.path.isdir(os.path.join(tmp, "samples", name)):
+        continue
+    n += 1
+    # One submission graded: --results names the file itself.
+    path = os.path.join(tmp, "results")
+    if os.path.isdir(path):
+        path = os.path.join(path, name + ".json")
+    result = json.load(open(path, encoding="utf-8"))
+    got = {t["name"] for t in result["tests"] if t["status"] != "passed"}
+    for t in sorted(fails - got):
+        wrong.append(f"{name}: expected to fail, passed: {t}")
+    for t in sorted(got - fails):
+        wrong.append(f"{name}: failed, expected to pass: {t}")
+    row = rows.get(name)
+    if row is None or int(row["total"]) != result["score"]:
+        wrong.append(f"{name}: the CSV row {row} disagrees with results.json's score {result['score']}")
+if n == 0:
+    wrong.append(f"no sample matches {' '.join(globs)}")
+print("\n".join(wrong))
+sys.exit(1 if wrong else 0)
+PY
+	((status == 0)) || fail "$(printf 'per-test results differ from tests/samples/expected:\n%s\n\nreport:\n' "$output"; cat "$BATS_FILE_TMPDIR/report")"
 }
 
 @test "the reference solution gets 25/25 and exit status 0" {
@@ -81,6 +108,10 @@ expect_scores() {
 
 @test "broken submissions lose exactly the points of what is broken" {
 	expect_scores '[!h]*' hardcoded-answers
+}
+
+@test "a listener with one defect loses the tests of that defect and no others" {
+	expect_scores 'listener-*' hostile-ignores-signals swapped-codes
 }
 
 @test "hostile submissions lose their points and the grader carries on" {
@@ -128,34 +159,36 @@ expect_scores() {
 }
 
 @test "results.json follows Gradescope's schema and stays well under 1 MB" {
-	run -0 python3 - "$BATS_FILE_TMPDIR"/results/*.json <<'PY'
+	run -0 python3 - "$ROOT/grader/rubric.json" "$BATS_FILE_TMPDIR"/results/*.json <<'PY'
 import json, os, sys
-for path in sys.argv[1:]:
+rubric = json.load(open(sys.argv[1]))
+for path in sys.argv[2:]:
     assert os.path.getsize(path) < 256 * 1024, f"{path}: {os.path.getsize(path)} bytes"
     r = json.load(open(path))
     assert isinstance(r["score"], int) and isinstance(r["execution_time"], float), path
     assert isinstance(r["output"], str), path
     assert sum(t["score"] for t in r["tests"]) == r["score"], path
-    assert len(r["tests"]) == 15, path
+    assert len(r["tests"]) == len(rubric["tests"]), path
     for t in r["tests"]:
         assert set(t) == {"name", "score", "max_score", "status", "output", "tags"}, t
         assert t["status"] in ("passed", "failed"), t
-        assert len(t["tags"]) == 1 and t["tags"][0] in ("directions", "part1", "part2"), t
-print(len(sys.argv) - 1)
+        assert len(t["tags"]) == 1 and t["tags"][0] in rubric["parts"], t
+print(len(sys.argv) - 2)
 PY
 	assert_output "$(class_size)"
 }
 
 @test "the JUnit report is well-formed, with a test case per rubric test" {
 	run -0 python3 -c '
-import sys, xml.etree.ElementTree as ET
+import json, sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
+rubric = json.load(open(sys.argv[2]))
 suites = root.findall("testsuite")
 assert root.tag == "testsuites" and suites
 for s in suites:
-    assert len(s.findall("testcase")) == 15
+    assert len(s.findall("testcase")) == len(rubric["tests"])
     assert int(s.get("failures")) == len(s.findall("testcase/failure"))
-print(len(suites))' "$BATS_FILE_TMPDIR/junit.xml"
+print(len(suites))' "$BATS_FILE_TMPDIR/junit.xml" "$ROOT/grader/rubric.json"
 	assert_output "$(class_size)"
 }
 
@@ -168,18 +201,69 @@ print(len(suites))' "$BATS_FILE_TMPDIR/junit.xml"
 	mv "$d/handout" "$d/huge"
 	head -c 4096 /dev/urandom >"$d/binary/cat.py"
 	truncate -s 100M "$d/huge/listener.c"
-	run -1 "$ROOT/grade" --jobs 2 --csv "$d/bad.csv" "$d/no-such-dir" "$d/a-file" "$d/empty" "$d/binary" "$d/huge"
+	# A path that is no submission is not graded (exit 2); the rest are.
+	run -2 "$ROOT/grade" --jobs 2 --csv "$d/bad.csv" "$d/no-such-dir" "$d/a-file" "$d/empty" "$d/binary" "$d/huge"
 	refute_output --partial Traceback
-	assert_output --partial "no-such-dir: no such directory"
-	assert_output --partial "a-file: not a directory"
+	assert_output --partial "NOT GRADED: $d/no-such-dir: no such directory"
+	assert_output --partial "NOT GRADED: $d/a-file: not a directory"
 	assert_output --partial "empty: the directory is empty"
 	assert_output --partial "listener.c: 104857600 bytes, over the 1048576-byte limit"
 	run -0 cat "$d/bad.csv"
-	assert_line "$d/no-such-dir,0,0,0,0"
-	assert_line "$d/a-file,0,0,0,0"
-	assert_line "$d/empty,0,0,0,0"
-	assert_line --regexp "^$d/binary,5,10,[0-2],"
-	assert_line --regexp "^$d/huge,[0-5],0,10,"
+	assert_line "$d/no-such-dir,,,,,not graded"
+	assert_line "$d/a-file,,,,,not graded"
+	assert_line "$d/empty,0,0,0,0,graded"
+	assert_line --regexp "^$d/binary,5,10,[0-2],[0-9]+,graded$"
+	assert_line --regexp "^$d/huge,[0-5],0,10,[0-9]+,graded$"
+}
+
+# grade_broken_grader FILE TEXT: grade the handout sample with a copy of the
+# grader whose FILE (relative to the lab) is replaced by the script TEXT.
+# Sets status and output, and writes every output to BATS_TEST_TMPDIR.
+grade_broken_grader() {
+	local d=$BATS_TEST_TMPDIR lab=$BATS_TEST_TMPDIR/lab
+	mkdir "$lab"
+	cp -a "$ROOT/grade" "$ROOT/grader" "$ROOT/tests" "$lab/"
+	printf '#!/usr/bin/env bash\n%s\n' "$2" >"$lab/$1"
+	make_sample handout "$d"
+	run "$lab/grade" --csv "$d/grades.csv" --results "$d/results.json" \
+		--junit "$d/junit.xml" "$d/handout"
+}
+
+# assert_not_graded REASON: the last grade_broken_grader reported "not
+# graded" for REASON in every output, exit 2, and no score anywhere.
+assert_not_graded() {
+	local d=$BATS_TEST_TMPDIR
+	((status == 2)) || fail "expected: exit status 2 (not graded); actual: $status"$'\n'"$output"
+	assert_output --partial "NOT GRADED: $1"
+	assert_line "Total: not graded"
+	refute_output --regexp "Total: [0-9]"
+	refute_output --partial Traceback
+	run -0 cat "$d/grades.csv"
+	assert_line "$d/handout,,,,,not graded"
+	run -0 python3 - "$d/results.json" "$d/junit.xml" "$1" <<'PY'
+import json, sys, xml.etree.ElementTree as ET
+r = json.load(open(sys.argv[1]))
+assert "score" not in r and r["tests"] == [], r
+assert sys.argv[3] in r["output"], r["output"]
+suite = ET.parse(sys.argv[2]).getroot().find("testsuite")
+assert suite.findall("testcase/failure") == [], "failures reported"
+assert len(suite.findall("testcase/error")) == int(suite.get("errors")) > 0, "no errors"
+PY
+}
+
+@test "a sandbox that cannot be set up means 'not graded', never a score" {
+	grade_broken_grader grader/sandbox.sh 'echo "Bail out! sandbox: cannot mount a tmpfs on /tmp"; exit 3'
+	assert_not_graded "the sandbox could not be set up: Bail out! sandbox: cannot mount a tmpfs on /tmp"
+}
+
+@test "suites that do not start mean 'not graded', never a score" {
+	grade_broken_grader grader/sandbox.sh 'echo "bats: command not found"; exit 127'
+	assert_not_graded "our test suites did not start (status 127): bats: command not found"
+}
+
+@test "missing grading tools mean 'not graded', never a score" {
+	grade_broken_grader tests/deps.sh 'echo "deps: missing bats" >&2; exit 2'
+	assert_not_graded "the test tools are missing"
 }
 
 @test "usage errors exit 2 with a message" {
@@ -197,8 +281,8 @@ print(len(suites))' "$BATS_FILE_TMPDIR/junit.xml"
 
 @test "CI_NODE_INDEX/CI_NODE_TOTAL shards a class: each submission graded exactly once" {
 	local d=$BATS_TEST_TMPDIR
-	CI_NODE_INDEX=1 CI_NODE_TOTAL=2 run -1 "$ROOT/grade" --csv "$d/1.csv" "$d/a" "$d/b" "$d/c"
-	CI_NODE_INDEX=2 CI_NODE_TOTAL=2 run -1 "$ROOT/grade" --csv "$d/2.csv" "$d/a" "$d/b" "$d/c"
+	CI_NODE_INDEX=1 CI_NODE_TOTAL=2 run -2 "$ROOT/grade" --csv "$d/1.csv" "$d/a" "$d/b" "$d/c"
+	CI_NODE_INDEX=2 CI_NODE_TOTAL=2 run -2 "$ROOT/grade" --csv "$d/2.csv" "$d/a" "$d/b" "$d/c"
 	run -0 bash -c "tail -q -n +2 '$d/1.csv' '$d/2.csv' | cut -d, -f1 | sort | tr '\n' ' '"
 	assert_output "$d/a $d/b $d/c "
 	run -0 wc -l "$d/1.csv" "$d/2.csv"

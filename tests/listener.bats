@@ -22,8 +22,8 @@ teardown_file() {
 }
 
 @test "the listener prints its real PID" {
-	start_listener
-	signal_listener USR1
+	start_listener --line-buffered
+	read_pid_line
 	assert_line --regexp "^Listener PID: ${PID}([^0-9]|\$)"
 }
 
@@ -39,4 +39,12 @@ teardown_file() {
 	signal_listener INT
 	assert_output --partial "SIGINT received!"
 	[[ $STATUS -eq 1 ]] || fail "expected: exit status 1 after SIGINT; actual: $STATUS"
+}
+
+@test "the listener sleeps while it waits, using no CPU" {
+	start_listener
+	if ! wait_until asleep_or_exited "$PID" || exited "$PID"; then
+		exited "$PID" && fail_exited "it went to sleep"
+		fail "$(printf 'expected: the listener to sleep while it waits (state S), in pause() or sigsuspend()\nactual:   after %s s it is still in state %s, using CPU\nhint:     a loop such as while (1); spins; pause() sleeps until a signal arrives' "$LAB_BOUND" "$(proc_state "$PID")")"
+	fi
 }

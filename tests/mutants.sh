@@ -8,11 +8,15 @@
 #     Why: no handler for SIGUSR1
 #     Filter: REGEX          (optional: run only the tests whose names match)
 #     Env: NAME=VALUE ...    (optional: set for the run)
+#     Fails: TEST NAME       (one line per test the mutant must fail)
 #     <a unified diff against this repository>
 #
 # For each, a scratch copy of the lab and its tests is patched and the named
-# suite is run on it. The mutant must make the suite fail. A mutant that
-# survives, or a patch that no longer applies, is a failure of this check.
+# suite is run on it. The mutant must make the suite fail. A mutant of a
+# graded suite (one that grader/rubric.json names) lists with "Fails:" the
+# tests it must fail, and it must fail exactly those: one defect costs the
+# points of the behaviour it breaks and no others. A mutant that survives,
+# fails other tests than it lists, or no longer applies, fails this check.
 # Output is TAP; `tests/run` counts it.
 #
 #   tests/mutants.sh [NAME...]      (default: every mutant)
@@ -42,6 +46,7 @@ for patch in "${patches[@]}"; do
 	why=$(sed -n 's/^Why: //p' "$patch" 2>/dev/null | head -1)
 	filter=$(sed -n 's/^Filter: //p' "$patch" 2>/dev/null | head -1)
 	read -ra env <<<"$(sed -n 's/^Env: //p' "$patch" 2>/dev/null | head -1)"
+	want=$(sed -n 's/^Fails: //p' "$patch" 2>/dev/null | sort)
 	if ((EUID != 0)) && [[ " ${root_suites[*]} " == *" $suite "* ]]; then
 		# The suite skips without root: the mutant cannot be caught here.
 		echo "ok $n $name # skip $suite.bats needs root"
@@ -54,7 +59,11 @@ for patch in "${patches[@]}"; do
 		echo "not ok $n $name: no 'Suite:' line naming a suite in tests/"
 		continue
 	fi
-	if ! log=$(patch -d "$copy" -p1 --forward --no-backup-if-mismatch <"$patch" 2>&1); then
+	if [[ -z $want ]] && grep -q "\"suite\": \"$suite\"" "$root/grader/rubric.json"; then
+		echo "not ok $n $name: $suite is graded: list the tests it must fail with 'Fails:' lines"
+		continue
+	fi
+	if ! log=$(patch -d "$copy" -p1 --fuzz=0 --forward --no-backup-if-mismatch <"$patch" 2>&1); then
 		echo "not ok $n $name: the patch no longer applies; update it"
 		printf '%s\n' "$log" | sed 's/^/# /'
 		continue
@@ -64,8 +73,13 @@ for patch in "${patches[@]}"; do
 		echo "not ok $n $name survived $suite.bats ($why)"
 		printf '%s\n' "$out" | sed 's/^/# /'
 	else
-		failed=$(grep -c '^not ok' <<<"$out")
-		echo "ok $n $name is rejected by $suite.bats: $failed test(s) fail ($why)"
+		got=$(sed -n 's/^not ok [0-9]* //p' <<<"$out" | sort)
+		if [[ -n $want && $got != "$want" ]]; then
+			echo "not ok $n $name fails other tests of $suite.bats than it lists ($why)"
+			diff <(echo "$want") <(echo "$got") | sed -n 's/^< /# expected to fail, passed: /p; s/^> /# failed, not listed: /p'
+		else
+			echo "ok $n $name is rejected by $suite.bats: $(grep -c . <<<"$got") test(s) fail ($why)"
+		fi
 	fi
 	rm -rf -- "$copy"
 done
