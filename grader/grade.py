@@ -162,7 +162,7 @@ def copy_submission(src, dst, notes):
             total += st.st_size
 
 
-def prepare(path, work, notes):
+def prepare(path, work, notes, suites):
     """Lay out WORK for sandbox.sh. False when there is nothing to grade;
     NotGraded when PATH is not a submission at all."""
     if not os.path.exists(path):
@@ -178,8 +178,11 @@ def prepare(path, work, notes):
         notes[MAX_NOTES:] = [f"... and {len(notes) - MAX_NOTES} more files not copied"]
     if not os.listdir(os.path.join(work, "sub")):
         notes.append(f"{path}: the directory is empty")
-    shutil.copytree(TESTS, os.path.join(work, "tests"),
-                    ignore=shutil.ignore_patterns("samples", "mutants", "*.sh", "run"))
+    # Our suites, by allow-list: the ones the rubric names, and their helpers.
+    tests = os.path.join(work, "tests")
+    shutil.copytree(os.path.join(TESTS, "helpers"), os.path.join(tests, "helpers"))
+    for suite in suites:
+        shutil.copy(os.path.join(TESTS, suite + ".bats"), tests)
     os.mkdir(os.path.join(work, "tmp"))
     return True
 
@@ -188,7 +191,7 @@ def prepare(path, work, notes):
 TAP_PLAN = re.compile(r"^1\.\.\d+$", re.MULTILINE)
 
 
-def run_sandbox(work, job, mode, suites):
+def run_sandbox(work, job, mode, rubric):
     """Run the suites in the sandbox; return (TAP text, problem or None).
 
     Raises NotGraded when grading itself failed before student code ran."""
@@ -202,10 +205,11 @@ def run_sandbox(work, job, mode, suites):
         "LAB_BOUND": str(TEST_BOUND),
         "LAB_SECRET": "Secret " + secrets.token_hex(12),
         "LAB_TREASURE": "Treasure " + secrets.token_hex(12),
+        "LAB_SCRIPTS": " ".join(rubric_file.scripts(rubric)),
     }
     if "BATS_LIB_PATH" in os.environ:
         env["BATS_LIB_PATH"] = os.environ["BATS_LIB_PATH"]
-    cmd = ["bash", SANDBOX, work] + suites
+    cmd = ["bash", SANDBOX, work] + rubric_file.suites(rubric)
     if mode == "namespace":
         cmd = UNSHARE + ["--kill-child", "--propagation", "private"] + cmd
     out = tempfile.TemporaryFile()
@@ -291,8 +295,8 @@ def grade_one(path, slots, mode, rubric):
     try:
         work = tempfile.mkdtemp(prefix="ipc-grade.")
         try:
-            if prepare(path, work, notes):
-                tap, problem = run_sandbox(work, job, mode, rubric_file.suites(rubric))
+            if prepare(path, work, notes, rubric_file.suites(rubric)):
+                tap, problem = run_sandbox(work, job, mode, rubric)
         finally:
             shutil.rmtree(work, ignore_errors=True)
     except (NotGraded, OSError) as e:
@@ -360,6 +364,10 @@ def parse_args(argv):
     p.add_argument("--csv", metavar="FILE",
                    help="write a CSV row per submission: its points per part, its total and its "
                         "status (graded, or not graded and no points)")
+    p.add_argument("--parts", metavar="LIST",
+                   help="grade these parts of grader/rubric.json, comma-separated, "
+                        "e.g. directions,part1,part2 (default: its default_parts, "
+                        "the handout's 25 points)")
     p.add_argument("--jobs", type=int, default=1, metavar="N",
                    help="grade N submissions at a time (default 1)")
     args = p.parse_args(argv)
@@ -372,6 +380,11 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         rubric = load_rubric()
+        try:
+            rubric = rubric_file.select(rubric, args.parts and args.parts.split(","))
+        except ValueError as e:
+            warn(f"--parts: {e}")
+            return 2
         paths = shard(args.submissions)
         outputs = reports.Outputs(args.results, args.junit, args.csv, many=len(paths) > 1)
     except (GradeError, OSError) as e:

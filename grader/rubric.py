@@ -38,6 +38,9 @@ def load(path=PATH, suites_dir=None):
 
 def check(rubric, suites_dir=None):
     parts, tests = rubric["parts"], rubric["tests"]
+    for key in rubric["default_parts"]:
+        if key not in parts:
+            raise ValueError(f"default_parts names unknown part {key!r}")
     names = set()
     for t in tests:
         if set(t) != TEST_KEYS:
@@ -57,6 +60,25 @@ def check(rubric, suites_dir=None):
         if total != part["points"]:
             raise ValueError(f"part {key!r} is worth {part['points']} points, "
                              f"but its tests add up to {total}")
+
+
+def select(rubric, keys=None):
+    """The rubric for the parts KEYS only (default: its default_parts), in the
+    rubric's order. ValueError names a part the rubric does not have."""
+    keys = list(rubric["default_parts"] if keys is None else keys)
+    unknown = [k for k in keys if k not in rubric["parts"]]
+    if unknown or not keys:
+        raise ValueError(f"no such part: {', '.join(unknown) or '(none given)'}; "
+                         f"the parts are {', '.join(rubric['parts'])}")
+    chosen = {k: v for k, v in rubric["parts"].items() if k in keys}
+    return dict(rubric, parts=chosen, default_parts=list(chosen),
+                tests=[t for t in rubric["tests"] if t["part"] in chosen])
+
+
+def scripts(rubric):
+    """The test scripts the directions ask for: one per suite of the other parts
+    (test_NAME.sh, or tests/NAME.bats)."""
+    return list(dict.fromkeys(t["suite"] for t in rubric["tests"] if t["part"] != "directions"))
 
 
 def suites(rubric):

@@ -266,6 +266,31 @@ PY
 	assert_not_graded "the test tools are missing"
 }
 
+@test "--parts grades the chosen parts only, and every output follows them" {
+	local d=$BATS_TEST_TMPDIR
+	make_sample listener-spins "$d"
+	run -1 "$ROOT/grade" --parts part1 --csv "$d/g.csv" --results "$d/r.json" --junit "$d/j.xml" "$d/listener-spins"
+	assert_line "Part 1: signal listener: 9/10"
+	assert_line "Total: 9/10"
+	refute_output --partial "Part 2"
+	refute_output --partial "Submission directions"
+	# Only the part's suites ran: no results came for tests of other parts.
+	refute_output --partial "results for unknown tests"
+	run -0 cat "$d/g.csv"
+	assert_line "submission,part1,total,status"
+	assert_line "$d/listener-spins,9,9,graded"
+	run -0 python3 - "$d/r.json" "$d/j.xml" <<'PY'
+import json, sys, xml.etree.ElementTree as ET
+r = json.load(open(sys.argv[1]))
+assert {tag for t in r["tests"] for tag in t["tags"]} == {"part1"}, r["tests"]
+assert len(r["tests"]) == 5 and r["score"] == 9, r
+cases = ET.parse(sys.argv[2]).getroot().findall("testsuite/testcase")
+assert len(cases) == 5 and all(c.get("classname").startswith("part1.") for c in cases)
+PY
+	run -2 "$ROOT/grade" --parts part1,nosuch "$d/listener-spins"
+	assert_output --partial "no such part: nosuch"
+}
+
 @test "usage errors exit 2 with a message" {
 	run -2 "$ROOT/grade"
 	assert_output --partial "usage: grade"
