@@ -5,6 +5,9 @@
  *     SIGUSR1  ->  prints "SIGUSR1 received!" and exits 0 (success)
  *     SIGINT   ->  prints "SIGINT received!"  and exits 1 (error)
  *
+ * If it cannot set itself up (or write its output) it says why on stderr
+ * and exits 2, a status of its own: never one of the two above.
+ *
  * Try it:
  *
  *     $ make
@@ -41,8 +44,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-/* Exit codes, as the handout asks: 0 for SIGUSR1 ("success"), 1 for SIGINT. */
-enum { EXIT_USR1 = 0, EXIT_INT = 1 };
+/* Exit codes, as the handout asks: 0 for SIGUSR1 ("success"), 1 for SIGINT;
+ * and one of our own for a listener that fails itself (it cannot set up its
+ * handlers or write its output), so that no failure looks like "SIGINT". */
+enum { EXIT_USR1 = 0, EXIT_INT = 1, EXIT_TROUBLE = 2 };
 
 /* The number of the signal that ended the wait; 0 while none has arrived. */
 static volatile sig_atomic_t got_signal = 0;
@@ -60,15 +65,15 @@ main(void)
 	struct sigaction sa;
 
 	if (setvbuf(stdout, NULL, _IOLBF, 0) != 0)
-		errx(EXIT_FAILURE, "setvbuf: cannot make stdout line-buffered");
+		errx(EXIT_TROUBLE, "setvbuf: cannot make stdout line-buffered");
 
 	/* Block both signals before installing handlers: from here on, a
 	 * signal that arrives early stays pending instead of being lost. */
 	if (sigemptyset(&watched) == -1 || sigaddset(&watched, SIGUSR1) == -1 ||
 	    sigaddset(&watched, SIGINT) == -1)
-		err(EXIT_FAILURE, "sigaddset");
+		err(EXIT_TROUBLE, "sigaddset");
 	if (sigprocmask(SIG_BLOCK, &watched, &old_mask) == -1)
-		err(EXIT_FAILURE, "sigprocmask");
+		err(EXIT_TROUBLE, "sigprocmask");
 
 	/* While one handler runs, the other signal is held back, so
 	 * got_signal records exactly one signal: the first to arrive. */
@@ -76,17 +81,17 @@ main(void)
 	sa.sa_mask = watched;
 	sa.sa_flags = 0;
 	if (sigaction(SIGUSR1, &sa, NULL) == -1)
-		err(EXIT_FAILURE, "sigaction(SIGUSR1)");
+		err(EXIT_TROUBLE, "sigaction(SIGUSR1)");
 	if (sigaction(SIGINT, &sa, NULL) == -1)
-		err(EXIT_FAILURE, "sigaction(SIGINT)");
+		err(EXIT_TROUBLE, "sigaction(SIGINT)");
 
 	/* The mask sigsuspend() installs while it sleeps: the caller's mask,
 	 * minus our two signals, which must be able to wake us. */
 	if (sigdelset(&old_mask, SIGUSR1) == -1 || sigdelset(&old_mask, SIGINT) == -1)
-		err(EXIT_FAILURE, "sigdelset");
+		err(EXIT_TROUBLE, "sigdelset");
 
 	if (printf("Listener PID: %ld\n", (long)getpid()) < 0)
-		err(EXIT_FAILURE, "printf");
+		err(EXIT_TROUBLE, "printf");
 
 	/* sigsuspend() always returns -1 with EINTR after a handler ran; the
 	 * loop only guards against being woken by some other caught signal. */
@@ -95,10 +100,10 @@ main(void)
 
 	if (got_signal == SIGUSR1) {
 		if (printf("SIGUSR1 received!\n") < 0)
-			err(EXIT_FAILURE, "printf");
+			err(EXIT_TROUBLE, "printf");
 		return EXIT_USR1;
 	}
 	if (printf("SIGINT received!\n") < 0)
-		err(EXIT_FAILURE, "printf");
+		err(EXIT_TROUBLE, "printf");
 	return EXIT_INT;
 }

@@ -93,3 +93,11 @@ feed_cat() {
 	(cd "$LAB_WS" && printf 'big.bin' | (lab_exec --bounded "$LAB_RUNNER" python3 cat.py) >"$BATS_TEST_TMPDIR/copy")
 	cmp "$LAB_WS/litterbox/big.bin" "$BATS_TEST_TMPDIR/copy"
 }
+
+@test "the listener exits 2, a status of its own, when it cannot write its PID line" {
+	require_listener
+	# stdout closed: printf fails, and that must not look like "SIGINT" (1).
+	run -2 --separate-stderr bash -c 'cd "$1" && exec >&- && exec timeout "$2" ./listener' _ "$LISTENER_BUILD" "$LAB_BOUND"
+	[[ $stderr == *"listener: printf"* ]] ||
+		fail "expected: a message naming the failed call on stderr; actual: '$stderr'"
+}
