@@ -2,7 +2,9 @@
 #
 #   make              build ./listener
 #   make test         run every suite and self-check (installs what is missing, as root)
-#   make grade        grade this repository with our own grader (the main job)
+#   make grade        grade this repository with our own grader (the main job;
+#                     installs what is missing first, as root)
+#   make warnings     check that the lab's C code builds warning-free
 #   make clean        remove what the build made
 #   make image        build the course image (docker if it works, else podman)
 #   make docker-test  build it, run the suites in it, grade the reference in it
@@ -18,7 +20,7 @@ LAB_CFLAGS = -std=c11 -Wall -Wextra -pedantic
 CONTAINER_ENGINE ?= $(shell docker info >/dev/null 2>&1 && echo docker || echo podman)
 IMAGE ?= ipc-lab
 
-.PHONY: all test grade clean image docker-test engine
+.PHONY: all test grade warnings clean image docker-test engine
 
 all: listener
 
@@ -26,10 +28,16 @@ listener: listener.c
 	$(CC) $(LAB_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ listener.c $(LDLIBS)
 
 test:
-	@tests/run
+	@checks/run
 
+# The grader needs Python and the test tools: install them first (as root;
+# otherwise deps.sh prints the command to run).
 grade:
+	@grader/deps.sh
 	./grade .
+
+warnings:
+	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only listener.c
 
 engine:
 	@command -v $(CONTAINER_ENGINE) >/dev/null || { \

@@ -26,6 +26,7 @@ import os
 import queue
 import re
 import secrets
+import shlex
 import shutil
 import signal
 import stat
@@ -51,8 +52,25 @@ MAX_TOTAL = 32 << 20        # bytes in all
 MAX_FILES = 2000
 SKIP_DIRS = {".git"}
 MAX_NOTES = 20              # notes on files not copied, in the report
-# Fresh mount, PID and network namespaces, each submission's own.
-UNSHARE = ["unshare", "--mount", "--pid", "--fork", "--mount-proc", "--net"]
+LAB_CONF = os.path.join(HERE, "lab.conf")
+
+
+def read_conf(path=LAB_CONF):
+    """The NAME=VALUE lines of a shell-syntax file: each value as the shell
+    assigns it (quotes removed), a string."""
+    conf = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                name, _, value = line.partition("=")
+                conf[name] = " ".join(shlex.split(value))
+    return conf
+
+
+CONF = read_conf()
+# Fresh namespaces, each submission's own (lab.conf says which).
+UNSHARE = ["unshare", *CONF["GRADE_UNSHARE"].split()]
 # Seconds any one wait of a test may take (LAB_BOUND): a correct submission
 # needs milliseconds, even on a loaded machine.
 TEST_BOUND = 3
@@ -107,7 +125,7 @@ def isolation_mode():
 
 def check_environment():
     # Root is checked by ./grade itself, before anything is imported.
-    r = subprocess.run([os.path.join(TESTS, "deps.sh")], stdin=subprocess.DEVNULL)
+    r = subprocess.run([os.path.join(HERE, "deps.sh")], stdin=subprocess.DEVNULL)
     if r.returncode != 0:
         raise GradeError("the test tools are missing (see the message above)")
 
@@ -354,7 +372,8 @@ class Progress:
 def parse_args(argv):
     p = argparse.ArgumentParser(
         prog=PROG, description="Grade IPC lab submissions with the lab's own suites.",
-        epilog="Exit status: 0 all full marks, 1 points lost, 2 could not grade.")
+        epilog="Exit status: 0 all full marks, 1 points lost, 2 a usage error or a "
+               "submission not graded. The parts and tests: grader/rubric.json.")
     p.add_argument("submissions", nargs="+", metavar="SUBMISSION_DIR",
                    help="a student's repository root")
     p.add_argument("--results", metavar="FILE",

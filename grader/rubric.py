@@ -1,6 +1,7 @@
 """rubric - the grading rubric, grader/rubric.json: load it, check it, show it.
 
     python3 grader/rubric.py --markdown      the rubric as a Markdown table
+    python3 grader/rubric.py --suites        the suites it names, every part's
     python3 grader/rubric.py --check FILE    is FILE's rubric table up to date?
     python3 grader/rubric.py --update FILE   rewrite FILE's rubric table
 
@@ -116,13 +117,18 @@ def with_table(text, table):
 
 
 def main(argv):
-    usage = "usage: rubric.py --markdown | --check FILE | --update FILE"
-    if not argv or argv[0] not in ("--markdown", "--check", "--update") or \
-            len(argv) != (1 if argv[0] == "--markdown" else 2):
+    usage = "usage: rubric.py --markdown | --suites | --check FILE | --update FILE"
+    alone = ("--markdown", "--suites")
+    if not argv or argv[0] not in alone + ("--check", "--update") or \
+            len(argv) != (1 if argv[0] in alone else 2):
         print(usage, file=sys.stderr)
         return 2
     try:
-        table = markdown(load())
+        rubric = load()
+        if argv[0] == "--suites":
+            print(" ".join(suites(rubric)))
+            return 0
+        table = markdown(rubric)
         if argv[0] == "--markdown":
             print(table, end="")
             return 0

@@ -20,6 +20,8 @@
 set -u
 work=$1
 shift
+# shellcheck source=grader/lab.conf
+source "${BASH_SOURCE[0]%/*}/lab.conf"
 
 die() {
 	echo "Bail out! sandbox: $*"
@@ -64,7 +66,7 @@ account() {
 		--uid "$uid" --user-group "$@" "$name" ||
 		die "useradd $name failed"
 }
-base=$((62000 + 10 * ${GRADE_JOB:-0}))
+base=$((GRADE_UID_BASE + 10 * ${GRADE_JOB:-0}))
 account ipc-student "$base"
 account ipc-owner "$((base + 1))"
 # In a container (not isolated), full_dd.bats makes and removes garfield itself.

@@ -1,17 +1,19 @@
 #!/usr/bin/env bats
-# grader.bats - self-tests of ./grade on the sample submissions in tests/samples/.
+# grader.bats - self-tests of ./grade on the sample submissions in checks/samples/.
 #
-# tests/samples/handout/ is a submission written exactly as the handout
-# instructs; the others are overlays on it (tests/samples/assemble).
-# tests/samples/expected lists the tests each sample must fail; it must pass
+# checks/samples/handout/ is a submission written exactly as the handout
+# instructs; the others are overlays on it (checks/samples/assemble).
+# checks/samples/expected lists the tests each sample must fail; it must pass
 # all others.
 #
 # GRADER_SAMPLES="NAME..." grades only those samples (the mutants use it).
 
-load helpers/lab
+load ../tests/helpers/lab
 
 ROOT=${LAB_TESTS%/*}
 SAMPLES=$LAB_TESTS/samples
+# shellcheck source=grader/lab.conf
+source "$ROOT/grader/lab.conf"
 
 # make_sample NAME DEST: assemble sample NAME as a submission in DEST/NAME.
 make_sample() {
@@ -24,7 +26,7 @@ setup() {
 
 # processes still running under the grader's test accounts' user IDs
 grader_processes() {
-	ps -eo uid=,pid=,comm= | awk '$1 >= 62000 && $1 < 63000'
+	ps -eo uid=,pid=,comm= | awk -v lo="$GRADE_UID_BASE" -v hi="$((GRADE_UID_BASE + GRADE_UID_SPAN))" '$1 >= lo && $1 < hi'
 }
 
 # Without root, every test skips (in setup: bats 1.8 cannot skip in setup_file).
@@ -51,7 +53,7 @@ class_size() {
 }
 
 # expect_scores GLOB...: each graded sample whose name matches a GLOB failed
-# exactly the tests tests/samples/expected lists for it, and passed all
+# exactly the tests checks/samples/expected lists for it, and passed all
 # others (per test, from its results.json); its CSV row agrees.
 expect_scores() {
 	run python3 - "$SAMPLES/expected" "$BATS_FILE_TMPDIR" "$@" <<'PY'
@@ -94,7 +96,7 @@ if n == 0:
 print("\n".join(wrong))
 sys.exit(1 if wrong else 0)
 PY
-	((status == 0)) || fail "$(printf 'per-test results differ from tests/samples/expected:\n%s\n\nreport:\n' "$output"; cat "$BATS_FILE_TMPDIR/report")"
+	((status == 0)) || fail "$(printf 'per-test results differ from checks/samples/expected:\n%s\n\nreport:\n' "$output"; cat "$BATS_FILE_TMPDIR/report")"
 }
 
 @test "the reference solution gets 25/25 and exit status 0" {
@@ -123,7 +125,10 @@ PY
 	# The probe prints its identity; the report quotes it for the failed tests.
 	run -0 grep -o 'probe: uid=[0-9]*' "$BATS_FILE_TMPDIR/report"
 	refute_line "probe: uid=0"
-	assert_line --regexp '^probe: uid=620[0-9][0-9]$'
+	local uid
+	uid=$(sed -n 's/^probe: uid=//p' <<<"$output" | head -1)
+	((uid >= GRADE_UID_BASE && uid < GRADE_UID_BASE + GRADE_UID_SPAN)) ||
+		fail "expected: the probe to run under a test account's user ID; actual: uid=$uid"
 }
 
 @test "student code can read neither the grader's tests nor its rubric" {
@@ -136,7 +141,8 @@ PY
 	run -0 grep -o 'probe: [a-z]* .*' "$BATS_FILE_TMPDIR/report"
 	assert_line --regexp '^probe: searched [1-9][0-9]* directories'
 	refute_line --regexp '^probe: read .*/ipc-grade\.[^/]*/'
-	if unshare --mount --pid --fork --net --mount-proc true 2>/dev/null || [[ $ROOT == /opt/ipc-lab ]]; then
+	# shellcheck disable=SC2086 # the flags are words
+	if unshare $GRADE_UNSHARE true 2>/dev/null || [[ $ROOT == /opt/ipc-lab ]]; then
 		refute_line --partial "probe: read $ROOT/"
 	fi
 }
@@ -154,7 +160,7 @@ PY
 	assert_output "$(<"$BATS_FILE_TMPDIR/before.ps")"
 	sha256sum --quiet --check "$BATS_FILE_TMPDIR/accounts.sha256"
 	# The hostile samples write into every directory they can reach.
-	run -0 find /tmp /var/tmp /dev/shm -xdev -uid +61999 -uid -63000
+	run -0 find /tmp /var/tmp /dev/shm -xdev -uid +$((GRADE_UID_BASE - 1)) -uid -$((GRADE_UID_BASE + GRADE_UID_SPAN))
 	assert_output ""
 }
 
@@ -262,7 +268,7 @@ PY
 }
 
 @test "missing grading tools mean 'not graded', never a score" {
-	grade_broken_grader tests/deps.sh 'echo "deps: missing bats" >&2; exit 2'
+	grade_broken_grader grader/deps.sh 'echo "deps: missing bats" >&2; exit 2'
 	assert_not_graded "the test tools are missing"
 }
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# deps.sh - make sure what the tests need is installed.
+# deps.sh - make sure what the grader and the tests need is installed.
 #
-# As root on Debian, missing packages are installed with apt-get. Otherwise it
-# prints the exact command to run and exits 2. Prints nothing when all is there.
+# The lab's one package list: `make test`, `make grade`, ./grade itself and
+# the Dockerfile all run this. As root on Debian, missing packages are
+# installed with apt-get. Otherwise it prints the exact command to run and
+# exits 2. Prints nothing when all is there.
 
 set -u
 need=()

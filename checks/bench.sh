@@ -4,10 +4,10 @@
 # Not a test: nothing here asserts a time. It prints what it measured, next
 # to the target, for a person to read. Run as root, from anywhere:
 #
-#   tests/bench.sh                  everything (about 10 minutes)
-#   tests/bench.sh flakes speed     some:  flakes speed idle memory clean
+#   checks/bench.sh                  everything (about 10 minutes)
+#   checks/bench.sh flakes speed     some:  flakes speed idle memory clean
 #                                          grade-reference class hostile
-#   BENCH_RUNS=20 tests/bench.sh flakes     fewer runs under load
+#   BENCH_RUNS=20 checks/bench.sh flakes     fewer runs under load
 #
 # Uses hyperfine and GNU time (/usr/bin/time -v), installed when missing.
 
@@ -28,7 +28,9 @@ if ((EUID != 0)); then
 	echo "bench: run as root (the suites and the grader make accounts)" >&2
 	exit 2
 fi
-"$here/deps.sh" || exit 2
+"$root/grader/deps.sh" || exit 2
+# shellcheck source=grader/lab.conf
+source "$root/grader/lab.conf"
 for t in hyperfine /usr/bin/time; do
 	[[ -x $(command -v "$t") ]] && continue
 	apt-get update -qq && apt-get install -y -qq hyperfine time >/dev/null || exit 2
@@ -115,7 +117,7 @@ snapshot() {
 clean() {
 	title "Clean: the whole suite leaves the tree, /etc/passwd and the process table as found"
 	snapshot >"$scratch/before"
-	tests/run >"$scratch/run.log" 2>&1
+	checks/run >"$scratch/run.log" 2>&1
 	tail -1 "$scratch/run.log"
 	snapshot >"$scratch/after"
 	if diff "$scratch/before" "$scratch/after"; then
@@ -154,7 +156,7 @@ hostile() {
 		/usr/bin/time -f "%e" -o "$scratch/t" ./grade "$scratch/$name" >"$scratch/report" 2>&1
 		printf '%-26s %6s s  %s  left running: %s\n' "$name" "$(tail -1 "$scratch/t")" \
 			"$(grep '^Total' "$scratch/report")" \
-			"$(ps -eo uid= | awk '$1 >= 62000 && $1 < 63000' | wc -l)"
+			"$(ps -eo uid= | awk -v lo="$GRADE_UID_BASE" -v hi="$((GRADE_UID_BASE + GRADE_UID_SPAN))" '$1 >= lo && $1 < hi' | wc -l)"
 	done
 }
 

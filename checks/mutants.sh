@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # mutants.sh - prove that the suites can fail.
 #
-# Each tests/mutants/NAME.patch breaks one graded behaviour, of the lab or of
+# Each checks/mutants/NAME.patch breaks one graded behaviour, of the lab or of
 # a test's set-up, and names the suite that must reject it:
 #
 #     Suite: listener
@@ -17,9 +17,9 @@
 # tests it must fail, and it must fail exactly those: one defect costs the
 # points of the behaviour it breaks and no others. A mutant that survives,
 # fails other tests than it lists, or no longer applies, fails this check.
-# Output is TAP; `tests/run` counts it.
+# Output is TAP; `checks/run` counts it.
 #
-#   tests/mutants.sh [NAME...]      (default: every mutant)
+#   checks/mutants.sh [NAME...]      (default: every mutant)
 
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -54,9 +54,11 @@ for patch in "${patches[@]}"; do
 	fi
 	copy=$scratch/$name
 	mkdir -p "$copy"
-	cp -a "$root"/{listener.c,cat.py,secret.txt,litterbox,Makefile,.gitignore,.gitlab-ci.yml,grade,grader,tests} "$copy/"
-	if [[ -z $suite || ! -f $copy/tests/$suite.bats ]]; then
-		echo "not ok $n $name: no 'Suite:' line naming a suite in tests/"
+	cp -a "$root"/{listener.c,cat.py,secret.txt,litterbox,Makefile,.gitignore,.gitlab-ci.yml,grade,grader,tests,checks} "$copy/"
+	file=tests/$suite.bats
+	[[ -f $copy/$file ]] || file=checks/$suite.bats
+	if [[ -z $suite || ! -f $copy/$file ]]; then
+		echo "not ok $n $name: no 'Suite:' line naming a suite in tests/ or checks/"
 		continue
 	fi
 	if [[ -z $want ]] && grep -q "\"suite\": \"$suite\"" "$root/grader/rubric.json"; then
@@ -69,7 +71,7 @@ for patch in "${patches[@]}"; do
 		continue
 	fi
 	# A short bound: a mutant that hangs only has to be caught, not waited for.
-	if out=$(env LAB_BOUND=1 "${env[@]}" bats --tap ${filter:+--filter "$filter"} "$copy/tests/$suite.bats" 2>&1); then
+	if out=$(env LAB_BOUND=1 "${env[@]}" bats --tap ${filter:+--filter "$filter"} "$copy/$file" 2>&1); then
 		echo "not ok $n $name survived $suite.bats ($why)"
 		printf '%s\n' "$out" | sed 's/^/# /'
 	else

@@ -7,8 +7,8 @@
 # cat.py has one flaw only, the path traversal: bounded input, streamed
 # output, no hang on special files, and MEOW, never a traceback, for any input.
 
-load helpers/lab
-load helpers/listener
+load ../tests/helpers/lab
+load ../tests/helpers/listener
 
 setup_file() {
 	listener_build
