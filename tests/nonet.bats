@@ -37,39 +37,45 @@ as_account() {
 	(cd "$NONET_DIR" && lab_run_bounded "$NONET_USER" python3 -c "$1")
 }
 
-# For each attempt, the errno's name, or "created".
+# Each call as a C program makes it (through ctypes: Python's own socket
+# module adds SOCK_CLOEXEC to the type), then "created" or the errno's name.
 SOCKETS='
-import errno, socket
-def attempt(what, call):
-    try:
-        for s in call():
-            s.close()
+import ctypes, errno, os, socket as S
+libc = ctypes.CDLL(None, use_errno=True)
+def attempt(what, ret, fds):
+    if ret == -1:
+        print(what, errno.errorcode[ctypes.get_errno()])
+    else:
         print(what, "created")
-    except OSError as e:
-        print(what, errno.errorcode[e.errno])
-attempt("socket(AF_INET, SOCK_STREAM)", lambda: [socket.socket(socket.AF_INET, socket.SOCK_STREAM)])
-attempt("socket(AF_INET, SOCK_DGRAM)", lambda: [socket.socket(socket.AF_INET, socket.SOCK_DGRAM)])
-attempt("socket(AF_INET6, SOCK_STREAM)", lambda: [socket.socket(socket.AF_INET6, socket.SOCK_STREAM)])
-attempt("socket(AF_NETLINK, SOCK_RAW)", lambda: [socket.socket(socket.AF_NETLINK, socket.SOCK_RAW)])
-attempt("socket(AF_PACKET, SOCK_RAW)", lambda: [socket.socket(socket.AF_PACKET, socket.SOCK_RAW)])
-attempt("socketpair(AF_INET)", lambda: socket.socketpair(socket.AF_INET))
+        for fd in fds:
+            os.close(fd)
+def sock(what, domain, type):
+    fd = libc.socket(domain, type, 0)
+    attempt(what, fd, [fd])
+sock("socket(AF_INET, SOCK_STREAM, 0)", S.AF_INET, S.SOCK_STREAM)
+sock("socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, 0)", S.AF_INET, S.SOCK_DGRAM | S.SOCK_CLOEXEC)
+sock("socket(AF_INET6, SOCK_STREAM, 0)", S.AF_INET6, S.SOCK_STREAM)
+sock("socket(AF_NETLINK, SOCK_RAW, 0)", S.AF_NETLINK, S.SOCK_RAW)
+sock("socket(AF_PACKET, SOCK_RAW, 0)", S.AF_PACKET, S.SOCK_RAW)
+pair = (ctypes.c_int * 2)()
+attempt("socketpair(AF_INET, SOCK_STREAM, 0)", libc.socketpair(S.AF_INET, S.SOCK_STREAM, 0, pair), list(pair))
 '
 
 @test "socket() and socketpair() of every family but AF_UNIX fail with EACCES" {
 	run -0 as_account "$SOCKETS"
-	assert_output "socket(AF_INET, SOCK_STREAM) EACCES
-socket(AF_INET, SOCK_DGRAM) EACCES
-socket(AF_INET6, SOCK_STREAM) EACCES
-socket(AF_NETLINK, SOCK_RAW) EACCES
-socket(AF_PACKET, SOCK_RAW) EACCES
-socketpair(AF_INET) EACCES"
+	assert_output "socket(AF_INET, SOCK_STREAM, 0) EACCES
+socket(AF_INET, SOCK_DGRAM|SOCK_CLOEXEC, 0) EACCES
+socket(AF_INET6, SOCK_STREAM, 0) EACCES
+socket(AF_NETLINK, SOCK_RAW, 0) EACCES
+socket(AF_PACKET, SOCK_RAW, 0) EACCES
+socketpair(AF_INET, SOCK_STREAM, 0) EACCES"
 }
 
 @test "without the launcher the same account opens an AF_INET socket (control: the filter is what refuses)" {
 	# shellcheck disable=SC2034 # read by lab_exec
 	LAB_NONET=
 	run -0 as_account "$SOCKETS"
-	assert_line "socket(AF_INET, SOCK_STREAM) created"
+	assert_line "socket(AF_INET, SOCK_STREAM, 0) created"
 }
 
 @test "AF_UNIX still works: a socketpair and a socket bound to a path carry a message" {
