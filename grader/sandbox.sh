@@ -89,11 +89,12 @@ nonet_build "$work/bin" 2>"$work/bin/build.log" ||
 	die "cannot build the network filter: $(head -c 300 "$work/bin/build.log" | tr '\n' ' ')"
 setpriv --reuid=ipc-student --regid=ipc-student --clear-groups "$work/bin/nonet" true ||
 	die "cannot apply the network filter (seccomp) as ipc-student"
+export LAB_NONET=$work/bin/nonet
 
 suites=()
 for s; do suites+=("$work/tests/$s.bats"); done
 
-export LAB_DIR=$work/sub LAB_RUNNER=ipc-student LAB_OWNER=ipc-owner LAB_CONFINE=1 LAB_NONET=$work/bin/nonet
+export LAB_DIR=$work/sub LAB_RUNNER=ipc-student LAB_OWNER=ipc-owner LAB_CONFINE=1
 export LAB_BOUND LAB_SECRET LAB_TREASURE TMPDIR=$work/tmp BATS_TEST_TIMEOUT=60
 cd "$work/tmp" || die "no scratch directory"
 bats --tap "${suites[@]}"
