@@ -49,10 +49,11 @@ LAB_PATH=/usr/local/bin:/usr/bin:/bin
 
 # lab_exec [--bounded] USER CMD...: replace the calling shell with CMD run as
 # USER, with a clean environment, descriptors above 2 closed, LAB_LIMITS
-# applied and, with LAB_NONET, no network socket. Call it in a subshell, "(lab_exec ...)", or in the background,
-# "lab_exec ... &": then "$!" is CMD's own PID. With --bounded, CMD and every
-# process it starts in its process group are killed after LAB_BOUND seconds
-# (status 124 or 137); the bound runs as the caller, out of CMD's reach.
+# applied and, with LAB_NONET, no network socket. Call it in a subshell,
+# "(lab_exec ...)", or in the background, "lab_exec ... &": then "$!" is
+# CMD's own PID. With --bounded, CMD and every process it starts in its
+# process group are killed after LAB_BOUND seconds (status 124 or 137); the
+# bound runs as the caller, out of CMD's reach.
 lab_exec() {
 	local -a session=(setsid) drop=() nonet=()
 	if [[ $1 == --bounded ]]; then
