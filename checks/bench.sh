@@ -35,7 +35,8 @@ for t in hyperfine /usr/bin/time; do
 	[[ -x $(command -v "$t") ]] && continue
 	apt-get update -qq && apt-get install -y -qq hyperfine time >/dev/null || exit 2
 done
-cc -std=c11 -O2 -o "$scratch/listener" listener.c || exit 2
+# shellcheck disable=SC2086 # the flags are words
+cc $LAB_CFLAGS -O2 -o "$scratch/listener" listener.c || exit 2
 
 load_on() { # four busy loops competing for the cores
 	for _ in 1 2 3 4; do

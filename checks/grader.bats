@@ -147,6 +147,20 @@ PY
 	fi
 }
 
+@test "student code can open no network socket, only AF_UNIX ones, and the report says so" {
+	expect_scores hostile-network
+	# The probe, asked for the treasure, prints what its socket() calls got
+	# (the report quotes it for the failed treasure tests). Natively there is
+	# a fresh network namespace as well; in a container the filter is alone
+	# (.ci/run proves it there, with a listener on the container's loopback).
+	run -0 grep -o 'probe: .*' "$BATS_FILE_TMPDIR/report"
+	assert_line "probe: socket(AF_INET) for an outside address: [Errno 13] Permission denied"
+	assert_line "probe: socket(AF_INET6) for an outside address: [Errno 13] Permission denied"
+	assert_line "probe: socketpair(AF_UNIX): works"
+	refute_line --partial "probe: connected"
+	refute_line --partial "created"
+}
+
 @test "a class with points lost exits 1 and reports every submission" {
 	[[ $(<"$BATS_FILE_TMPDIR/status") == 1 ]] || fail "expected exit status 1, got $(<"$BATS_FILE_TMPDIR/status"): $(cat "$BATS_FILE_TMPDIR/stderr")"
 	run -0 grep -c '^Total: ' "$BATS_FILE_TMPDIR/report"

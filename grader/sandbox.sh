@@ -12,6 +12,9 @@
 # on /etc that vanishes with the namespace, there is no network, and every
 # process left over dies with us. Otherwise (inside a container, where the
 # container is the namespace) the accounts are made in the container's /etc.
+# In both, code under test runs under the network filter built here in
+# WORK/bin (tests/helpers/nonet.c): no socket but AF_UNIX, whatever network
+# the container has.
 #
 # Environment: GRADE_JOB (a small integer, for distinct user IDs),
 # GRADE_ISOLATED, GRADE_ROOT (the grader's tree), LAB_BOUND, LAB_SECRET,
@@ -79,6 +82,16 @@ chown -R root:root "$work"
 chmod 0711 "$work" "$work/tmp"
 chmod 0700 "$work/tests"
 chmod -R u+rwX,go+rX,go-w "$work/sub"
+
+# The network filter, root's, which the test accounts may only run. Without
+# it nothing is graded: in a container it is all that keeps the network away.
+source "$work/tests/helpers/nonet.bash"
+mkdir -m 0755 "$work/bin" || die "cannot make $work/bin"
+nonet_build "$work/bin" 2>"$work/bin/build.log" ||
+	die "cannot build the network filter: $(head -c 300 "$work/bin/build.log" | tr '\n' ' ')"
+setpriv --reuid=ipc-student --regid=ipc-student --clear-groups "$work/bin/nonet" true ||
+	die "cannot apply the network filter (seccomp) as ipc-student"
+export LAB_NONET=$work/bin/nonet
 
 suites=()
 for s; do suites+=("$work/tests/$s.bats"); done

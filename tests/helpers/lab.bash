@@ -4,7 +4,7 @@
 # cat.py, ...). By default that is this repository; the grader points the same
 # suites at a student's submission. All code under test runs through lab_exec,
 # the one gateway that drops privileges, cleans the environment, closes
-# inherited descriptors and applies resource limits.
+# inherited descriptors, applies resource limits and refuses the network.
 #
 # Configuration, all from the environment:
 #   LAB_DIR       the lab under test                     (default: this repository)
@@ -17,6 +17,10 @@
 #   LAB_BOUND     seconds any single wait may take       (default: 5)
 #   LAB_CONFINE   1: after each test, kill every process of the test accounts
 #                 (the grader sets it; those accounts run nothing else)
+#   LAB_NONET     the network filter launcher, helpers/nonet.c built
+#                 (helpers/nonet.bash): when set, code under test runs under
+#                 it and can open no socket but AF_UNIX. The grader and
+#                 tests/run set it.
 
 bats_require_minimum_version 1.5.0
 bats_load_library bats-support
@@ -32,7 +36,8 @@ LAB_TESTS=$BATS_TEST_DIRNAME
 : "${LAB_TREASURE:=Treasure found!}"
 : "${LAB_BOUND:=5}"
 : "${LAB_CONFINE:=0}"
-export LAB_DIR LAB_RUNNER LAB_OWNER LAB_SECRET LAB_TREASURE LAB_BOUND LAB_CONFINE
+: "${LAB_NONET:=}"
+export LAB_DIR LAB_RUNNER LAB_OWNER LAB_SECRET LAB_TREASURE LAB_BOUND LAB_CONFINE LAB_NONET
 # A bound for a whole test, in case one of ours is ever wrong: the suite never hangs.
 export BATS_TEST_TIMEOUT=${BATS_TEST_TIMEOUT:-60}
 
@@ -43,13 +48,14 @@ LAB_OUTPUT_MAX=65536
 LAB_PATH=/usr/local/bin:/usr/bin:/bin
 
 # lab_exec [--bounded] USER CMD...: replace the calling shell with CMD run as
-# USER, with a clean environment, descriptors above 2 closed and LAB_LIMITS
-# applied. Call it in a subshell, "(lab_exec ...)", or in the background,
-# "lab_exec ... &": then "$!" is CMD's own PID. With --bounded, CMD and every
-# process it starts in its process group are killed after LAB_BOUND seconds
-# (status 124 or 137); the bound runs as the caller, out of CMD's reach.
+# USER, with a clean environment, descriptors above 2 closed, LAB_LIMITS
+# applied and, with LAB_NONET, no network socket. Call it in a subshell,
+# "(lab_exec ...)", or in the background, "lab_exec ... &": then "$!" is
+# CMD's own PID. With --bounded, CMD and every process it starts in its
+# process group are killed after LAB_BOUND seconds (status 124 or 137); the
+# bound runs as the caller, out of CMD's reach.
 lab_exec() {
-	local -a session=(setsid) drop=()
+	local -a session=(setsid) drop=() nonet=()
 	if [[ $1 == --bounded ]]; then
 		# timeout leads the new session's process group and kills the whole
 		# group when time is up, not only its child. --wait: should setsid
@@ -62,6 +68,9 @@ lab_exec() {
 	if [[ $user != "$EUID" ]]; then
 		drop=(setpriv "--reuid=$user" "--regid=$user" --init-groups --inh-caps=-all --)
 	fi
+	# After the drop: the filter then binds the test account's own process
+	# (no_new_privs needs no privilege), and nothing CMD starts escapes it.
+	[[ -n $LAB_NONET ]] && nonet=("$LAB_NONET")
 	# Inherited descriptors would let code under test write into bats' TAP
 	# stream (fd 3) or hang the run: close all but stdio.
 	local fd
@@ -74,7 +83,7 @@ lab_exec() {
 	# the tests (and other submissions). setsid does not fork here (we are not
 	# a process group leader), so "$!" stays CMD's PID. nice: the same, where
 	# autogroup is off.
-	exec "${session[@]}" nice -n 19 prlimit "${LAB_LIMITS[@]}" -- "${drop[@]}" \
+	exec "${session[@]}" nice -n 19 prlimit "${LAB_LIMITS[@]}" -- "${drop[@]}" "${nonet[@]}" \
 		env -i PATH="$LAB_PATH" HOME=/ LANG=C.UTF-8 "$@"
 }
 
