@@ -119,7 +119,7 @@ class Result:
 
 def summary(results):
     """A table of the class: a row per submission, a column per part."""
-    width = max(len(r.path) for r in results)
+    width = max(len("submission"), *(len(r.path) for r in results))
     parts = list(results[0].parts)
     cols = [(p, max(len(p), 5)) for p in parts] + [("total", 10)]
     lines = [f"{'submission':<{width}}  " + "  ".join(f"{c:>{w}}" for c, w in cols)]
