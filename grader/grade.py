@@ -127,7 +127,8 @@ def copy_submission(src, dst, notes):
             if d in SKIP_DIRS:
                 continue
             if os.path.islink(p):
-                notes.append(f"{os.path.join(rel, d)}: a symbolic link, not copied")
+                notes.append(f"{os.path.normpath(os.path.join(rel, d))}: a symbolic link, "
+                             "not copied")
                 continue
             os.mkdir(os.path.normpath(os.path.join(dst, rel, d)), 0o755)
             keep.append(d)
