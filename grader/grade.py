@@ -145,7 +145,8 @@ def copy_submission(src, dst, notes):
             if d in SKIP_DIRS:
                 continue
             if os.path.islink(p):
-                notes.append(f"{os.path.join(rel, d)}: a symbolic link, not copied")
+                notes.append(f"{os.path.normpath(os.path.join(rel, d))}: a symbolic link, "
+                             "not copied")
                 continue
             os.mkdir(os.path.normpath(os.path.join(dst, rel, d)), 0o755)
             keep.append(d)
@@ -400,7 +401,7 @@ def main(argv=None):
     try:
         rubric = load_rubric()
         try:
-            rubric = rubric_file.select(rubric, args.parts and args.parts.split(","))
+            rubric = rubric_file.select(rubric, args.parts and [p for p in args.parts.split(",") if p])
         except ValueError as e:
             warn(f"--parts: {e}")
             return 2

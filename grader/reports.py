@@ -97,7 +97,7 @@ class Result:
 
     def junit(self):
         failures = 0 if not self.graded else sum(not t["passed"] for t in self.tests)
-        suite = ET.Element("testsuite", name=self.path, tests=str(len(self.tests)),
+        suite = ET.Element("testsuite", name=xml_text(self.path), tests=str(len(self.tests)),
                            failures=str(failures),
                            errors=str(0 if self.graded else len(self.tests)),
                            time=f"{self.elapsed:.3f}")
@@ -119,7 +119,7 @@ class Result:
 
 def summary(results):
     """A table of the class: a row per submission, a column per part."""
-    width = max(len(r.path) for r in results)
+    width = max(len("submission"), *(len(r.path) for r in results))
     parts = list(results[0].parts)
     cols = [(p, max(len(p), 5)) for p in parts] + [("total", 10)]
     lines = [f"{'submission':<{width}}  " + "  ".join(f"{c:>{w}}" for c, w in cols)]
@@ -135,7 +135,7 @@ def write_atomic(path, text):
     d = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=d, prefix=".grade-")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="") as f:
             f.write(text)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)

@@ -52,7 +52,8 @@ def check(rubric, suites_dir=None):
         if t["name"] in names:
             raise ValueError(f"test {t['name']!r} is listed twice")
         names.add(t["name"])
-        if not isinstance(t["points"], int) or t["points"] < 1:
+        # JSON true is a Python int too; it is no number of points.
+        if type(t["points"]) is not int or t["points"] < 1:
             raise ValueError(f"test {t['name']!r}: points must be a positive integer")
         if suites_dir and not os.path.isfile(os.path.join(suites_dir, t["suite"] + ".bats")):
             raise ValueError(f"test {t['name']!r} names missing suite {t['suite']!r}")

@@ -1,0 +1,456 @@
+"""grader/grade.py: TAP parsing, scoring, sharding, copying a submission, usage."""
+
+import contextlib
+import io
+import os
+import stat
+import tempfile
+import unittest
+from unittest import mock
+
+from . import sample_rubric
+
+import grade
+
+
+def quiet():
+    """A context that keeps what the grader warns off the test's output."""
+    return contextlib.redirect_stderr(io.StringIO())
+
+
+class ParseTap(unittest.TestCase):
+    def test_plain_results(self):
+        """parse_tap reads ok and not ok lines by test name, with no diagnostics."""
+        results, dupes = grade.parse_tap("1..2\nok 1 first test\nnot ok 2 second test\n")
+        self.assertEqual(results, {"first test": [True, ""], "second test": [False, ""]})
+        self.assertEqual(dupes, [])
+
+    def test_diagnostics_go_to_the_last_result(self):
+        """parse_tap attaches '#' lines to the result just before them, without the '# '."""
+        results, _ = grade.parse_tap(
+            "not ok 1 first test\n# expected 0\n#   got 1\nok 2 second test\n#\n")
+        self.assertEqual(results["first test"], [False, "expected 0\n  got 1\n"])
+        self.assertEqual(results["second test"], [True, "\n"])
+
+    def test_diagnostics_before_any_result_or_after_other_lines_are_dropped(self):
+        """parse_tap drops '#' lines before the first result or after a line of other output."""
+        results, _ = grade.parse_tap(
+            "# before\nnot ok 1 first test\nstray output\n# after the stray line\n")
+        self.assertEqual(results, {"first test": [False, ""]})
+
+    def test_duplicate(self):
+        """parse_tap lists a name reported twice as a duplicate."""
+        results, dupes = grade.parse_tap("not ok 1 first test\nok 2 first test\nok 3 other\n")
+        self.assertEqual(dupes, ["first test"])
+        self.assertIn("other", results)
+
+    def test_skip(self):
+        """parse_tap counts '# skip' as not passed, with 'skipped' and the reason in its output."""
+        results, dupes = grade.parse_tap("ok 1 first test # skip needs root\nok 2 bare # skip\n")
+        self.assertEqual(results["first test"], [False, "skipped needs root\n"])
+        self.assertEqual(results["bare"], [False, "skipped\n"])
+        self.assertEqual(dupes, [])
+
+    def test_forged_results_in_diagnostics(self):
+        """parse_tap does not count result lines forged inside diagnostics ('# ok 7 name')."""
+        results, dupes = grade.parse_tap(
+            "not ok 1 first test\n# ok 7 second test\n#ok 8 third test\n  ok 9 fourth test\n")
+        self.assertEqual(list(results), ["first test"])
+        self.assertFalse(results["first test"][0])
+        self.assertIn("ok 7 second test", results["first test"][1])
+        self.assertEqual(dupes, [])
+
+    def test_result_without_a_name(self):
+        """parse_tap files a result line with no name under the empty name, matching no test."""
+        results, _ = grade.parse_tap("ok 1\nnot ok 2 \n")
+        self.assertEqual(list(results), [""])
+        self.assertNotIn("first test", results)
+
+
+class Score(unittest.TestCase):
+    def score(self, tap, problem=None):
+        notes = []
+        tests = grade.score(sample_rubric(), tap, problem, notes)
+        return {t["name"]: t for t in tests}, notes
+
+    def test_passed_and_failed(self):
+        """score gives a passed test its points and a failed one 0, with its diagnostics."""
+        tests, notes = self.score(
+            "ok 1 first test\nnot ok 2 second test\n# expected 1\n"
+            "ok 3 third test\nok 4 fourth test\n")
+        self.assertEqual([(t["score"], t["max_score"], t["passed"]) for t in tests.values()],
+                         [(1, 1, True), (0, 2, False), (2, 2, True), (1, 1, True)])
+        self.assertEqual(tests["second test"]["output"], "expected 1\n")
+        self.assertEqual(tests["third test"]["part"], "beta")
+        self.assertEqual(tests["third test"]["suite"], "two")
+        self.assertEqual(notes, [])
+
+    def test_missing_result(self):
+        """score gives a test with no result 0, and says why, with the run's problem."""
+        tests, _ = self.score("ok 1 first test\n", problem="it hung")
+        self.assertEqual(tests["second test"]["score"], 0)
+        self.assertFalse(tests["second test"]["passed"])
+        self.assertEqual(tests["second test"]["output"],
+                         "no result was reported for this test: it hung\n")
+        tests, _ = self.score("")
+        self.assertEqual(tests["first test"]["output"], "no result was reported for this test\n")
+
+    def test_duplicate(self):
+        """score gives 0 to a test reported twice, even when both results passed: not trusted."""
+        tests, _ = self.score("ok 1 first test\nok 2 first test\nok 3 second test\n")
+        self.assertEqual(tests["first test"]["score"], 0)
+        self.assertIn("not trusted", tests["first test"]["output"])
+        self.assertEqual(tests["second test"]["score"], 2)
+
+    def test_skipped(self):
+        """score gives a skipped test 0, and its output says it was skipped."""
+        tests, _ = self.score("ok 1 second test # skip no root\n")
+        self.assertEqual(tests["second test"]["score"], 0)
+        self.assertEqual(tests["second test"]["output"], "skipped no root\n")
+
+    def test_unknown_names_noted(self):
+        """score ignores results for tests the rubric does not name, and notes them."""
+        tests, notes = self.score("ok 1 zeta\nok 2 first test\nok 3 eta\n")
+        self.assertEqual(len(tests), 4)
+        self.assertEqual(notes, ["results for unknown tests were ignored: eta, zeta"])
+
+    def test_problem_noted(self):
+        """score notes the run's problem."""
+        _, notes = self.score("ok 1 first test\n", problem="it hung")
+        self.assertEqual(notes, ["it hung"])
+
+    def test_long_output_truncated(self):
+        """score keeps at most MAX_TEST_OUTPUT characters of a test's diagnostics."""
+        tap = "not ok 1 first test\n" + "# x\n" * 5000
+        tests, _ = self.score(tap)
+        self.assertLess(len(tests["first test"]["output"]), 4200)
+        self.assertIn("more characters cut", tests["first test"]["output"])
+
+
+class Shard(unittest.TestCase):
+    PATHS = [f"s{i}" for i in range(7)]
+
+    def shard(self, index, total):
+        env = {"CI_NODE_INDEX": index, "CI_NODE_TOTAL": total}
+        # patch.dict restores the environment, whatever the test does.
+        with mock.patch.dict(os.environ, env), quiet():
+            return grade.shard(self.PATHS)
+
+    def test_no_shard(self):
+        """shard returns every path when CI_NODE_INDEX or CI_NODE_TOTAL is unset or empty."""
+        with mock.patch.dict(os.environ):
+            os.environ.pop("CI_NODE_INDEX", None)
+            os.environ.pop("CI_NODE_TOTAL", None)
+            self.assertEqual(grade.shard(self.PATHS), self.PATHS)
+        self.assertEqual(self.shard("", "3"), self.PATHS)
+        self.assertEqual(self.shard("1", ""), self.PATHS)
+
+    def test_each_path_exactly_once(self):
+        """shard gives each path to exactly one of CI_NODE_TOTAL shards, taking turns from shard 1."""
+        for total in (1, 2, 3, 7, 9):
+            with self.subTest(total=total):
+                shards = [self.shard(str(i), str(total)) for i in range(1, total + 1)]
+                self.assertEqual(sorted(p for s in shards for p in s), sorted(self.PATHS))
+                for s in shards:
+                    self.assertEqual(s, sorted(s, key=self.PATHS.index))
+        self.assertEqual(self.shard("1", "3"), ["s0", "s3", "s6"])
+        self.assertEqual(self.shard("3", "3"), ["s2", "s5"])
+
+    def test_bad_values(self):
+        """shard raises GradeError for an index out of range or values that are not numbers."""
+        for index, total in (("0", "2"), ("3", "2"), ("1", "0"), ("x", "2"), ("1", "two"),
+                             ("-1", "2")):
+            with self.subTest(index=index, total=total):
+                with self.assertRaises(grade.GradeError) as cm:
+                    self.shard(index, total)
+                self.assertIn("do not name a shard", str(cm.exception))
+
+    def test_environment_restored(self):
+        """shard's tests leave CI_NODE_INDEX and CI_NODE_TOTAL as they found them."""
+        before = {k: os.environ.get(k) for k in ("CI_NODE_INDEX", "CI_NODE_TOTAL")}
+        self.shard("1", "2")
+        self.assertEqual({k: os.environ.get(k) for k in before}, before)
+
+
+class CopySubmission(unittest.TestCase):
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        self.src = os.path.join(tmp.name, "src")
+        self.dst = os.path.join(tmp.name, "dst")
+        self.tmp = tmp.name
+        os.mkdir(self.src)
+
+    def put(self, rel, data=b"x", mode=0o644):
+        path = os.path.join(self.src, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+        os.chmod(path, mode)
+        return path
+
+    def copy(self):
+        notes = []
+        grade.copy_submission(self.src, self.dst, notes)
+        return notes
+
+    def copied(self):
+        found = set()
+        for dirpath, dirnames, filenames in os.walk(self.dst):
+            for name in dirnames + filenames:
+                found.add(os.path.relpath(os.path.join(dirpath, name), self.dst))
+        return found
+
+    def test_regular_files_and_directories(self):
+        """copy_submission copies files and directories, keeps contents, makes modes plain."""
+        self.put("a.c", b"int main;")
+        self.put("sub/deep/run.sh", b"#!/bin/sh\n", mode=0o700)
+        self.assertEqual(self.copy(), [])
+        self.assertEqual(self.copied(), {"a.c", "sub", "sub/deep", "sub/deep/run.sh"})
+        with open(os.path.join(self.dst, "a.c"), "rb") as f:
+            self.assertEqual(f.read(), b"int main;")
+        self.assertEqual(stat.S_IMODE(os.stat(os.path.join(self.dst, "a.c")).st_mode), 0o644)
+        self.assertEqual(stat.S_IMODE(os.stat(
+            os.path.join(self.dst, "sub/deep/run.sh")).st_mode), 0o755)
+
+    def test_file_over_max_file(self):
+        """copy_submission does not copy a file over MAX_FILE bytes, and notes it."""
+        self.put("big", b"x" * 11)
+        self.put("small", b"x" * 10)
+        with mock.patch.object(grade, "MAX_FILE", 10):
+            notes = self.copy()
+        self.assertEqual(self.copied(), {"small"})
+        self.assertEqual(notes, ["big: 11 bytes, over the 10-byte limit for one file, not copied"])
+
+    def test_symbolic_links(self):
+        """copy_submission copies no symbolic link, to a file or to a directory, and notes each."""
+        target = self.put("../outside/secret", b"secret")
+        os.symlink(target, os.path.join(self.src, "file-link"))
+        os.symlink(os.path.dirname(target), os.path.join(self.src, "dir-link"))
+        os.symlink("nowhere", os.path.join(self.src, "dangling"))
+        notes = self.copy()
+        self.assertEqual(self.copied(), set())
+        self.assertEqual(sorted(notes), [
+            "dangling: not a regular file, not copied",
+            "dir-link: a symbolic link, not copied",
+            "file-link: not a regular file, not copied",
+        ])
+
+    def test_fifo(self):
+        """copy_submission does not copy a FIFO (nor block on it), and notes it."""
+        os.mkfifo(os.path.join(self.src, "pipe"))
+        notes = self.copy()
+        self.assertEqual(self.copied(), set())
+        self.assertEqual(notes, ["pipe: not a regular file, not copied"])
+
+    def test_git_skipped(self):
+        """copy_submission skips .git directories, at any depth, without a note."""
+        self.put(".git/config")
+        self.put("sub/.git/HEAD")
+        self.put("sub/kept")
+        self.assertEqual(self.copy(), [])
+        self.assertEqual(self.copied(), {"sub", "sub/kept"})
+
+    def test_max_files(self):
+        """copy_submission copies at most MAX_FILES files, and notes each one left out."""
+        for name in "abcde":
+            self.put(name)
+        with mock.patch.object(grade, "MAX_FILES", 3):
+            notes = self.copy()
+        self.assertEqual(self.copied(), {"a", "b", "c"})
+        self.assertEqual(notes, [f"{n}: over the limit of 3 files or {grade.MAX_TOTAL} "
+                                 "bytes in all, not copied" for n in "de"])
+
+    def test_max_total(self):
+        """copy_submission stops at MAX_TOTAL bytes in all, and notes each file left out."""
+        self.put("a", b"x" * 6)
+        self.put("b", b"x" * 6)
+        self.put("c", b"x" * 4)
+        with mock.patch.object(grade, "MAX_TOTAL", 10):
+            notes = self.copy()
+        self.assertEqual(self.copied(), {"a", "c"})
+        self.assertEqual(len(notes), 1)
+        self.assertIn("b: over the limit of", notes[0])
+        self.assertIn("10 bytes in all", notes[0])
+
+
+class Prepare(unittest.TestCase):
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        self.tmp = tmp.name
+        self.work = os.path.join(tmp.name, "work")
+        os.mkdir(self.work)
+
+    def test_missing_path(self):
+        """prepare raises NotGraded for a path that does not exist."""
+        path = os.path.join(self.tmp, "nosuch")
+        with self.assertRaises(grade.NotGraded) as cm:
+            grade.prepare(path, self.work, [], [])
+        self.assertEqual(str(cm.exception), f"{path}: no such directory")
+        self.assertEqual(os.listdir(self.work), [])
+
+    def test_a_file(self):
+        """prepare raises NotGraded for a file: a submission is a directory."""
+        path = os.path.join(self.tmp, "a-file")
+        open(path, "w").close()
+        with self.assertRaises(grade.NotGraded) as cm:
+            grade.prepare(path, self.work, [], [])
+        self.assertIn("not a directory", str(cm.exception))
+
+    def test_layout(self):
+        """prepare lays out the copy, the helpers and only the suites asked for."""
+        sub = os.path.join(self.tmp, "sub")
+        os.mkdir(sub)
+        open(os.path.join(sub, "cat.py"), "w").close()
+        notes = []
+        self.assertTrue(grade.prepare(sub, self.work, notes, ["cat"]))
+        self.assertEqual(notes, [])
+        self.assertEqual(sorted(os.listdir(self.work)), ["sub", "tests", "tmp"])
+        self.assertEqual(os.listdir(os.path.join(self.work, "sub")), ["cat.py"])
+        self.assertEqual(sorted(os.listdir(os.path.join(self.work, "tests"))),
+                         ["cat.bats", "helpers"])
+
+    def test_empty_directory_noted(self):
+        """prepare notes an empty submission, and still grades it."""
+        sub = os.path.join(self.tmp, "empty")
+        os.mkdir(sub)
+        notes = []
+        self.assertTrue(grade.prepare(sub, self.work, notes, []))
+        self.assertEqual(notes, [f"{sub}: the directory is empty"])
+
+    def test_notes_capped(self):
+        """prepare keeps MAX_NOTES notes on files not copied, then counts the rest."""
+        sub = os.path.join(self.tmp, "sub")
+        os.mkdir(sub)
+        for i in range(5):
+            os.mkfifo(os.path.join(sub, f"p{i}"))
+        open(os.path.join(sub, "kept"), "w").close()
+        notes = []
+        with mock.patch.object(grade, "MAX_NOTES", 2):
+            grade.prepare(sub, self.work, notes, [])
+        self.assertEqual(notes, ["p0: not a regular file, not copied",
+                                 "p1: not a regular file, not copied",
+                                 "... and 3 more files not copied"])
+
+
+class NotGradedResult(unittest.TestCase):
+    def test_not_graded(self):
+        """not_graded gives every rubric test 0 points and the reason, and no grade at all."""
+        r = grade.not_graded("sub", sample_rubric(), "no tools", ["a note"])
+        self.assertFalse(r.graded)
+        self.assertEqual(r.reason, "no tools")
+        self.assertEqual(r.notes, ["a note"])
+        self.assertEqual(len(r.tests), 4)
+        self.assertTrue(all(t["score"] == 0 and t["output"] == "not graded: no tools\n"
+                            for t in r.tests))
+
+
+class Main(unittest.TestCase):
+    """grade.main as far as it goes without root: usage, and every outcome mocked."""
+
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        self.tmp = tmp.name
+        env = mock.patch.dict(os.environ)
+        env.start()
+        self.addCleanup(env.stop)
+        os.environ.pop("CI_NODE_INDEX", None)
+        os.environ.pop("CI_NODE_TOTAL", None)
+
+    def main(self, *argv):
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                status = grade.main(list(argv))
+            except SystemExit as e:
+                status = e.code
+        return status, out.getvalue(), err.getvalue()
+
+    def test_jobs_zero(self):
+        """grade --jobs 0 is a usage error: exit 2, with the reason."""
+        status, _, err = self.main("--jobs", "0", self.tmp)
+        self.assertEqual(status, 2)
+        self.assertIn("--jobs must be at least 1", err)
+
+    def test_parse_args(self):
+        """grade.parse_args reads the outputs, parts and jobs, and needs a submission."""
+        args = grade.parse_args(["--jobs", "3", "--parts", "part1", "--csv", "c", "a", "b"])
+        self.assertEqual((args.jobs, args.parts, args.csv, args.submissions),
+                         (3, "part1", "c", ["a", "b"]))
+        with quiet(), self.assertRaises(SystemExit) as cm:
+            grade.parse_args([])
+        self.assertEqual(cm.exception.code, 2)
+
+    def test_unknown_part(self):
+        """grade --parts with an unknown part exits 2 before it checks the environment."""
+        with mock.patch.object(grade, "check_environment") as check, \
+                mock.patch.object(grade, "isolation_mode") as isolation:
+            status, out, err = self.main("--parts", "part1,nosuch", self.tmp)
+        self.assertEqual(status, 2)
+        self.assertIn("grade: --parts: no such part: nosuch", err)
+        self.assertEqual(out, "")
+        check.assert_not_called()
+        isolation.assert_not_called()
+
+    def test_bad_shard(self):
+        """grade with CI_NODE_INDEX out of range exits 2 before it checks the environment."""
+        os.environ.update(CI_NODE_INDEX="3", CI_NODE_TOTAL="2")
+        with mock.patch.object(grade, "check_environment") as check:
+            status, _, err = self.main(self.tmp)
+        self.assertEqual(status, 2)
+        self.assertIn("do not name a shard", err)
+        check.assert_not_called()
+
+    def test_missing_output_directory(self):
+        """grade with an output in a missing directory exits 2 before it checks the environment."""
+        with mock.patch.object(grade, "check_environment") as check:
+            status, _, err = self.main("--csv", os.path.join(self.tmp, "no", "g.csv"), self.tmp)
+        self.assertEqual(status, 2)
+        self.assertIn("no such directory", err)
+        check.assert_not_called()
+
+    def test_environment_fails(self):
+        """grade when the environment cannot grade: every submission not graded, exit 2."""
+        csv_path = os.path.join(self.tmp, "g.csv")
+        with mock.patch.object(grade, "check_environment",
+                               side_effect=grade.GradeError("the test tools are missing")):
+            status, out, err = self.main("--parts", "part1", "--csv", csv_path, "a", "b")
+        self.assertEqual(status, 2)
+        self.assertEqual(out.count("NOT GRADED: the test tools are missing"), 2)
+        self.assertIn("2 of 2 submissions could not be graded", err)
+        with open(csv_path, encoding="utf-8") as f:
+            self.assertEqual(f.read(), "submission,part1,total,status\n"
+                                       "a,,,not graded\nb,,,not graded\n")
+
+    def test_graded_from_tap(self):
+        """grade scores each submission from its TAP, in order, and exits 1 when points are lost."""
+        subs = []
+        for name in ("full", "half"):
+            subs.append(os.path.join(self.tmp, name))
+            os.mkdir(subs[-1])
+            open(os.path.join(subs[-1], name), "w").close()
+        rubric = grade.rubric_file.select(grade.load_rubric(), ["part1"])
+        names = [t["name"] for t in rubric["tests"]]
+
+        def run_sandbox(work, job, mode, rubric):
+            # The copy tells which submission this is.
+            full = os.listdir(os.path.join(work, "sub")) == ["full"]
+            return "1..5\n" + "".join(f"{'ok' if full or i % 2 else 'not ok'} {i} {n}\n"
+                                      for i, n in enumerate(names, 1)), None
+
+        csv_path = os.path.join(self.tmp, "g.csv")
+        with mock.patch.object(grade, "check_environment"), \
+                mock.patch.object(grade, "isolation_mode", return_value="namespace"), \
+                mock.patch.object(grade, "run_sandbox", side_effect=run_sandbox):
+            status, out, _ = self.main("--parts", "part1", "--jobs", "2", "--csv", csv_path,
+                                       *subs)
+        self.assertEqual(status, 1)
+        self.assertIn("Total: 10/10", out)
+        self.assertRegex(out, r"Total: [0-9]/10")
+        with open(csv_path, encoding="utf-8") as f:
+            rows = f.read().splitlines()
+        self.assertEqual(rows[1], f"{subs[0]},10,10,graded")
+        self.assertTrue(rows[2].startswith(f"{subs[1]},"))
+        self.assertNotEqual(rows[2], f"{subs[1]},10,10,graded")

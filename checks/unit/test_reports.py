@@ -1,0 +1,262 @@
+"""grader/reports.py: the report, results.json, JUnit XML, CSV and how they are written."""
+
+import csv
+import json
+import os
+import tempfile
+import unittest
+import xml.etree.ElementTree as ET
+from unittest import mock
+
+from . import sample_rubric
+
+import reports
+
+
+def make_result(path="sub", passed=("first test", "third test", "fourth test"),
+                notes=(), not_graded=None):
+    """A Result on the sample rubric; tests not in PASSED failed, with an output."""
+    tests = []
+    for t in sample_rubric()["tests"]:
+        ok = not_graded is None and t["name"] in passed
+        tests.append({"name": t["name"], "part": t["part"], "suite": t["suite"],
+                      "max_score": t["points"], "score": t["points"] if ok else 0,
+                      "passed": ok,
+                      "output": f"not graded: {not_graded}\n" if not_graded else
+                      "" if ok else f"{t['name']}: expected 1\ngot 2\n"})
+    return reports.Result(path, tests, list(notes), sample_rubric(), 1.5, not_graded=not_graded)
+
+
+class ResultTotals(unittest.TestCase):
+    def test_totals_per_part(self):
+        """Result adds up points got and points possible per part, and in all."""
+        r = make_result()
+        self.assertEqual(r.parts, {"alpha": [1, 3], "beta": [2, 2], "gamma": [1, 1]})
+        self.assertEqual((r.score, r.max_score), (4, 6))
+        self.assertTrue(r.graded)
+
+    def test_full_marks(self):
+        """Result has full marks only when graded with every point."""
+        self.assertFalse(make_result().full_marks)
+        every = [t["name"] for t in sample_rubric()["tests"]]
+        self.assertTrue(make_result(passed=every).full_marks)
+        self.assertFalse(make_result(not_graded="no tools").full_marks)
+
+
+class Report(unittest.TestCase):
+    def test_report(self):
+        """report shows each part's total, a PASS or FAIL line per test, the failure's output."""
+        lines = make_result(notes=["a.out: not copied"]).report().splitlines()
+        self.assertEqual(lines, [
+            "== sub",
+            "  note: a.out: not copied",
+            "Part A: 1/3",
+            "  [1/1] PASS  first test",
+            "  [0/2] FAIL  second test",
+            "        second test: expected 1",
+            "        got 2",
+            "Part B: 2/2",
+            "  [2/2] PASS  third test",
+            "Part C: 1/1",
+            "  [1/1] PASS  fourth test",
+            "Total: 4/6",
+        ])
+
+    def test_not_graded(self):
+        """report of a not-graded Result says NOT GRADED and the reason, and no score."""
+        text = make_result(notes=["a note"], not_graded="no tools").report()
+        self.assertIn("NOT GRADED: no tools", text)
+        self.assertIn("  note: a note", text)
+        self.assertTrue(text.endswith("Total: not graded\n"))
+        self.assertNotRegex(text, r"PASS|FAIL|Total: \d")
+
+
+class Gradescope(unittest.TestCase):
+    def test_graded(self):
+        """gradescope gives the score, and per test its points, status and part."""
+        g = make_result().gradescope()
+        self.assertEqual(g["score"], 4)
+        self.assertEqual(g["execution_time"], 1.5)
+        self.assertEqual(g["tests"][1], {
+            "name": "second test", "score": 0, "max_score": 2, "status": "failed",
+            "output": "second test: expected 1\ngot 2\n", "tags": ["alpha"]})
+        self.assertEqual(g["output"], "Graded sub")
+        self.assertEqual(make_result(notes=["n1", "n2"]).gradescope()["output"], "n1\nn2")
+
+    def test_not_graded(self):
+        """gradescope of a not-graded Result has no score and no tests, and says why."""
+        g = make_result(not_graded="no tools").gradescope()
+        self.assertNotIn("score", g)
+        self.assertEqual(g["tests"], [])
+        self.assertIn("Not graded: no tools", g["output"])
+        self.assertEqual(g["extra_data"], {"graded": False, "reason": "no tools"})
+
+
+class Junit(unittest.TestCase):
+    def test_graded(self):
+        """junit has a test case per test and a failure, with its first line, per failed test."""
+        suite = make_result().junit()
+        cases = suite.findall("testcase")
+        self.assertEqual(len(cases), 4)
+        self.assertEqual((suite.get("tests"), suite.get("failures"), suite.get("errors")),
+                         ("4", "1", "0"))
+        self.assertEqual(cases[1].get("name"), "second test [2 pt]")
+        self.assertEqual(cases[1].get("classname"), "alpha.one")
+        self.assertEqual(cases[1].find("failure").get("message"), "second test: expected 1")
+        self.assertEqual(len(suite.findall("testcase/failure")), 1)
+        self.assertEqual(suite.findall("testcase/error"), [])
+
+    def test_not_graded(self):
+        """junit of a not-graded Result has an error per test and no failure."""
+        suite = make_result(not_graded="no tools").junit()
+        self.assertEqual(suite.findall("testcase/failure"), [])
+        errors = suite.findall("testcase/error")
+        self.assertEqual(len(errors), 4)
+        self.assertEqual((suite.get("failures"), suite.get("errors")), ("0", "4"))
+        self.assertEqual(errors[0].get("message"), "not graded: no tools")
+
+    def test_output_xml_cannot_carry(self):
+        """junit output with control characters and notes still makes well-formed XML."""
+        r = make_result(notes=["bell \x07 here"])
+        r.tests[1]["output"] = "nul \x00 escape \x1b[31m\n"
+        text = ET.tostring(r.junit(), encoding="unicode")
+        suite = ET.fromstring(text)
+        self.assertEqual(suite.find("testcase/failure").get("message"),
+                         "nul \ufffd escape \ufffd[31m")
+        self.assertEqual(suite.find("system-out").text, "bell \ufffd here")
+
+
+class Summary(unittest.TestCase):
+    def test_columns_follow_the_parts(self):
+        """summary has a column per part of the rubric, then the total."""
+        results = [make_result("first-submission"),
+                   make_result("second-submission", not_graded="no tools")]
+        lines = reports.summary(results).splitlines()
+        self.assertEqual(lines[0].split(), ["submission", "alpha", "beta", "gamma", "total"])
+        self.assertEqual(lines[1].split(), ["first-submission", "1", "2", "1", "4"])
+        self.assertEqual(lines[2].split(), ["second-submission", "not", "graded"])
+
+    def test_columns_line_up(self):
+        """summary lines up its columns, even when every path is shorter than the heading."""
+        for paths in (["a", "b"], ["a-long-submission-path", "b"]):
+            with self.subTest(paths=paths):
+                results = [make_result(p) for p in paths]
+                results.append(make_result("c", not_graded="no tools"))
+                lines = reports.summary(results).splitlines()
+                self.assertEqual(len({len(line) for line in lines}), 1, lines)
+                # Each total ends where the heading "total" ends.
+                self.assertTrue(all(line.endswith(("total", "4", "not graded"))
+                                    for line in lines), lines)
+
+
+class Outputs(unittest.TestCase):
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        self.dir = tmp.name
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def test_one_submission(self):
+        """Outputs.write with one submission writes results.json, the JUnit XML and the CSV."""
+        out = reports.Outputs(self.path("r.json"), self.path("j.xml"), self.path("g.csv"),
+                              many=False)
+        out.write([make_result()])
+        with open(self.path("r.json"), encoding="utf-8") as f:
+            self.assertEqual(json.load(f)["score"], 4)
+        root = ET.parse(self.path("j.xml")).getroot()
+        self.assertEqual(root.tag, "testsuites")
+        self.assertEqual(len(root.findall("testsuite")), 1)
+        with open(self.path("g.csv"), encoding="utf-8") as f:
+            self.assertEqual(f.read(), "submission,alpha,beta,gamma,total,status\n"
+                                       "sub,1,2,1,4,graded\n")
+        self.assertEqual(sorted(os.listdir(self.dir)), ["g.csv", "j.xml", "r.json"])
+
+    def test_many_submissions(self):
+        """Outputs.write with many submissions writes a results file each, named uniquely."""
+        results = [make_result("x/sub"), make_result("y/sub", not_graded="no tools"),
+                   make_result("z/other")]
+        out = reports.Outputs(self.path("results"), None, self.path("g.csv"), many=True)
+        self.assertTrue(os.path.isdir(self.path("results")))
+        out.write(results)
+        self.assertEqual(sorted(os.listdir(self.path("results"))),
+                         ["other.json", "sub-2.json", "sub.json"])
+        with open(self.path("results/sub-2.json"), encoding="utf-8") as f:
+            self.assertNotIn("score", json.load(f))
+        with open(self.path("g.csv"), encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+        self.assertEqual(rows[2], ["y/sub", "", "", "", "", "not graded"])
+        self.assertEqual([r[0] for r in rows[1:]], ["x/sub", "y/sub", "z/other"])
+
+    def test_path_not_utf8(self):
+        """Outputs.write keeps a submission whose path is not UTF-8, escaped, in every file."""
+        path = os.fsdecode(b"class/stu\xffdent")
+        out = reports.Outputs(self.path("r.json"), self.path("j.xml"), self.path("g.csv"),
+                              many=False)
+        out.write([make_result(path)])
+        with open(self.path("g.csv"), encoding="utf-8") as f:
+            self.assertIn("class/stu\\udcffdent,1,2,1,4,graded", f.read())
+        self.assertEqual(len(ET.parse(self.path("j.xml")).getroot().findall("testsuite")), 1)
+
+    def test_missing_directory(self):
+        """Outputs refuses, before grading, a file in a directory that does not exist."""
+        with self.assertRaises(OSError) as cm:
+            reports.Outputs(None, self.path("no/j.xml"), None, many=False)
+        self.assertIn("no such directory", str(cm.exception))
+        with self.assertRaises(OSError):
+            reports.Outputs(self.path("no/r.json"), None, None, many=False)
+
+    def test_result_name(self):
+        """result_name makes a safe file name from a path, unique among those taken."""
+        taken = set()
+        names = [reports.result_name(p, taken) for p in
+                 ("a/sub", "b/sub", "sub-2", "c/sub", "we ird/na me!", "/")]
+        self.assertEqual(names, ["sub.json", "sub-2.json", "sub-2-2.json", "sub-3.json",
+                                 "na_me_.json", "submission.json"])
+        self.assertEqual(taken, set(names))
+
+    def test_write_atomic(self):
+        """write_atomic replaces a file whole, readable by all."""
+        path = self.path("f")
+        reports.write_atomic(path, "old")
+        reports.write_atomic(path, "new\n")
+        with open(path, encoding="utf-8") as f:
+            self.assertEqual(f.read(), "new\n")
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o644)
+        self.assertEqual(os.listdir(self.dir), ["f"])
+
+    def test_write_atomic_failure(self):
+        """write_atomic that fails leaves no temporary file and the old file as it was."""
+        path = self.path("f")
+        reports.write_atomic(path, "old")
+        # A failure after the text was written, then a rename that fails.
+        with mock.patch("os.chmod", side_effect=OSError("read-only")):
+            with self.assertRaises(OSError):
+                reports.write_atomic(path, "new")
+        os.mkdir(self.path("a-directory"))
+        with mock.patch("os.replace", side_effect=OSError("no room")):
+            with self.assertRaises(OSError):
+                reports.write_atomic(path, "new")
+        with self.assertRaises(OSError):
+            reports.write_atomic(self.path("a-directory"), "new")
+        self.assertEqual(sorted(os.listdir(self.dir)), ["a-directory", "f"])
+        self.assertEqual(os.listdir(self.path("a-directory")), [])
+        with open(path, encoding="utf-8") as f:
+            self.assertEqual(f.read(), "old")
+
+
+class Text(unittest.TestCase):
+    def test_truncate(self):
+        """truncate keeps text up to the limit whole, and cuts longer text saying how much."""
+        self.assertEqual(reports.truncate("abc", 3), "abc")
+        self.assertEqual(reports.truncate("abcdef", 3), "abc\n[... 3 more characters cut]\n")
+        self.assertEqual(reports.truncate("x" * reports.MAX_TEST_OUTPUT),
+                         "x" * reports.MAX_TEST_OUTPUT)
+
+    def test_xml_text(self):
+        """xml_text replaces what XML 1.0 cannot carry, and keeps the rest."""
+        self.assertEqual(reports.xml_text("a\x00b\x08c\x1fd\ud800e\ufffff"),
+                         "a\ufffdb\ufffdc\ufffdd\ufffde\ufffdf")
+        kept = "tab\t nl\n cr\r é ∑ \U0001f600 \ufffd"
+        self.assertEqual(reports.xml_text(kept), kept)
