@@ -2,7 +2,8 @@
 #
 #   make              build ./listener
 #   make test         run every suite and self-check (installs what is missing, as root)
-#   make grade        grade this repository with our own grader (the main job)
+#   make grade        grade this repository with our own grader (the main job;
+#                     installs what is missing, as root)
 #   make clean        remove what the build made
 #   make image        build the course image (docker if it works, else podman)
 #   make docker-test  build it, run the suites in it, grade the reference in it
@@ -28,7 +29,9 @@ listener: listener.c
 test:
 	@tests/run
 
+# The grader is Python: install it (and the rest) before it runs.
 grade:
+	@tests/deps.sh
 	./grade .
 
 engine:
