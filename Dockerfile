@@ -4,7 +4,7 @@
 #   docker run --rm --network none ipc-lab                                   # grade the built-in reference: 25/25
 #   docker run --rm --network none -v "$PWD:/submission:ro" ipc-lab          # grade the current directory
 #   docker run --rm --network none -v "$PWD:/submission:ro" -v "$PWD/out:/out" ipc-lab   # + out/results.json, out/junit.xml
-#   docker run --rm ipc-lab make test                                        # run the suites themselves
+#   docker run --rm --init ipc-lab make test                                 # run the suites themselves
 FROM debian:bookworm-slim
 
 # Only what the lab and the grader use, from the one package list the lab

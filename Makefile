@@ -50,7 +50,7 @@ image: engine
 	$(CONTAINER_ENGINE) build -t $(IMAGE) .
 
 docker-test: image
-	$(CONTAINER_ENGINE) run --rm $(IMAGE) make test
+	$(CONTAINER_ENGINE) run --rm --init $(IMAGE) make test
 	$(CONTAINER_ENGINE) run --rm --network none $(IMAGE)
 
 clean:

@@ -319,7 +319,14 @@ PY
 }
 
 @test "without root the grader exits 2 and says how to run it" {
-	run -2 setpriv --reuid=nobody --regid=nogroup --clear-groups "$ROOT/grade" "$ROOT"
+	# A copy of the launcher, alone: a clone in /root (0700) is out of nobody's
+	# reach, and the message must come before the grader's code is needed.
+	local d
+	d=$(mktemp -d "${TMPDIR:-/tmp}/ipc-grade.XXXXXX")
+	chmod 0755 "$d"
+	cp "$ROOT/grade" "$d/grade"
+	run -2 setpriv --reuid=nobody --regid=nogroup --clear-groups "$d/grade" "$d"
+	rm -rf -- "$d"
 	assert_output --partial "needs root"
 	assert_output --partial "sudo ./grade"
 }

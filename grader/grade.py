@@ -45,6 +45,7 @@ ROOT = os.path.dirname(HERE)
 TESTS = os.path.join(ROOT, "tests")
 RUBRIC = rubric_file.PATH
 SANDBOX = os.path.join(HERE, "sandbox.sh")
+SANDBOX_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 # What is copied from a submission, at the most.
 MAX_FILE = 1 << 20          # bytes in one file: sources are small
@@ -69,8 +70,10 @@ def read_conf(path=LAB_CONF):
 
 
 CONF = read_conf()
-# Fresh namespaces, each submission's own (lab.conf says which).
-UNSHARE = ["unshare", *CONF["GRADE_UNSHARE"].split()]
+# Fresh namespaces, each submission's own (lab.conf says which); every
+# process in them dies with the sandbox, and no mount leaves them.
+UNSHARE = ["unshare", *CONF["GRADE_UNSHARE"].split(),
+           "--kill-child", "--propagation", "private"]
 # Seconds any one wait of a test may take (LAB_BOUND): a correct submission
 # needs milliseconds, even on a loaded machine.
 TEST_BOUND = 3
@@ -107,19 +110,34 @@ def in_container():
 
 
 def isolation_mode():
-    """'namespace' when fresh namespaces are allowed, 'container' inside one."""
+    """'namespace' when the sandbox can be set up in fresh namespaces, 'container'
+    inside a container where it cannot.
+
+    Decided once, before any student code runs, by setting the sandbox up for
+    real (sandbox.sh --probe): in a privileged container 'unshare' works, yet a
+    mount the sandbox needs might not.
+    """
+    work = tempfile.mkdtemp(prefix="ipc-probe.")
+    env = {"PATH": SANDBOX_PATH, "LANG": "C.UTF-8", "GRADE_ISOLATED": "1",
+           "GRADE_ROOT": ROOT}
     try:
         r = subprocess.run(
-            UNSHARE + ["true"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=30)
+            UNSHARE + ["bash", SANDBOX, "--probe", work], stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=work, timeout=30)
         if r.returncode == 0:
             return "namespace"
-        why = r.stderr.decode(errors="replace").strip()
+        lines = r.stdout.decode(errors="replace").strip().splitlines()
+        why = next((ln for ln in lines if ln.startswith("Bail out!")),
+                   lines[-1] if lines else f"exit status {r.returncode}")
     except (OSError, subprocess.TimeoutExpired) as e:
         why = str(e)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     if in_container():
+        warn(f"the namespace sandbox cannot be set up here ({why}); in this container, "
+             "the container is the sandbox, one submission at a time")
         return "container"
-    raise GradeError(f"cannot make a sandbox: 'unshare' failed ({why}); run as root on "
+    raise GradeError(f"cannot make a sandbox in fresh namespaces ({why}); run as root on "
                      "Linux, or in the course image (see README)")
 
 
@@ -215,7 +233,7 @@ def run_sandbox(work, job, mode, rubric):
 
     Raises NotGraded when grading itself failed before student code ran."""
     env = {
-        "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        "PATH": SANDBOX_PATH,
         "LANG": "C.UTF-8",
         "HOME": "/root",
         "GRADE_JOB": str(job),
@@ -230,7 +248,7 @@ def run_sandbox(work, job, mode, rubric):
         env["BATS_LIB_PATH"] = os.environ["BATS_LIB_PATH"]
     cmd = ["bash", SANDBOX, work] + rubric_file.suites(rubric)
     if mode == "namespace":
-        cmd = UNSHARE + ["--kill-child", "--propagation", "private"] + cmd
+        cmd = UNSHARE + cmd
     out = tempfile.TemporaryFile()
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
                             stderr=subprocess.STDOUT, env=env, cwd=work,

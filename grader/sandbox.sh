@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # sandbox.sh WORK SUITE... - run our suites against one prepared submission.
+# sandbox.sh --probe WORK   - set up the namespace sandbox, make an account, stop.
 #
 # Called by ./grade as root, never by hand. WORK, made by the grader, holds:
 #   sub/    the submission's files (a copy; the student's code is run from there)
@@ -8,19 +9,28 @@
 # The TAP stream of the suites is written to stdout and nowhere else.
 #
 # With GRADE_ISOLATED=1 the grader has started this script as PID 1 of fresh
-# mount, PID and network namespaces: the accounts made here live in an overlay
-# on /etc that vanishes with the namespace, there is no network, and every
+# mount, PID and network namespaces: the accounts made here live in a private
+# copy of /etc that vanishes with the namespace, there is no network, and every
 # process left over dies with us. Otherwise (inside a container, where the
 # container is the namespace) the accounts are made in the container's /etc.
 # In both, code under test runs under the network filter built here in
 # WORK/bin (tests/helpers/nonet.c): no socket but AF_UNIX, whatever network
 # the container has.
+# The grader runs --probe once, before any student code, to learn whether
+# that set-up works here; it touches nothing outside the namespace.
+#
+# Exit status 3 (with a "Bail out!" line) when the sandbox cannot be set up.
 #
 # Environment: GRADE_JOB (a small integer, for distinct user IDs),
 # GRADE_ISOLATED, GRADE_ROOT (the grader's tree), LAB_BOUND, LAB_SECRET,
 # LAB_TREASURE.
 
 set -u
+probe=0
+if [[ ${1:-} == --probe ]]; then
+	probe=1
+	shift
+fi
 work=$1
 shift
 # shellcheck source=grader/lab.conf
@@ -31,11 +41,20 @@ die() {
 	exit 3
 }
 
-if [[ ${GRADE_ISOLATED:-0} == 1 ]]; then
-	mkdir -p "$work/etc/upper" "$work/etc/work" || die "cannot make the /etc overlay"
-	mount -t overlay overlay \
-		-o "lowerdir=/etc,upperdir=$work/etc/upper,workdir=$work/etc/work" /etc ||
-		die "cannot mount an overlay on /etc"
+# isolate: make the mounts that keep this namespace's submission to itself.
+isolate() {
+	# Mounts made outside a fresh namespace would change the machine itself.
+	(($$ == 1)) || die "GRADE_ISOLATED=1, but not PID 1 of a fresh namespace"
+	# A private copy of /etc on a tmpfs, bound over /etc: the accounts made
+	# here exist only in this namespace, and the real /etc is never written.
+	# Unlike an overlay, this works where / is an overlay itself (a privileged
+	# container). /etc is small: the copy takes a few tens of milliseconds.
+	mkdir "$work/etc" || die "cannot make $work/etc"
+	mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs "$work/etc" || die "cannot mount a tmpfs for a copy of /etc"
+	cp -a /etc/. "$work/etc/" || die "cannot copy /etc"
+	mount --bind "$work/etc" /etc || die "cannot bind the copy of /etc over /etc"
+	umount "$work/etc" || die "cannot unmount $work/etc"
+	rmdir "$work/etc"
 	# Private, size-bounded scratch directories: whatever code under test writes
 	# to /tmp and the like vanishes with the namespace. WORK itself may live in
 	# /tmp, so it is set aside on /mnt (private to this namespace) meanwhile.
@@ -51,6 +70,13 @@ if [[ ${GRADE_ISOLATED:-0} == 1 ]]; then
 	if [[ -n ${GRADE_ROOT:-} && -d $GRADE_ROOT && $work/ != "$GRADE_ROOT"/* ]]; then
 		mount -t tmpfs -o ro,size=4k,mode=0755 tmpfs "$GRADE_ROOT" || die "cannot hide $GRADE_ROOT"
 	fi
+}
+
+if ((probe)) && [[ ${GRADE_ISOLATED:-0} != 1 ]]; then
+	die "--probe needs GRADE_ISOLATED=1"
+fi
+if [[ ${GRADE_ISOLATED:-0} == 1 ]]; then
+	isolate
 fi
 
 # account NAME UID [useradd options]: make NAME unless it exists. User IDs
@@ -70,6 +96,11 @@ account() {
 		die "useradd $name failed"
 }
 base=$((GRADE_UID_BASE + 10 * ${GRADE_JOB:-0}))
+if ((probe)); then
+	# The accounts can be made in the private /etc: the set-up works here.
+	account ipc-probe "$base"
+	exit 0
+fi
 account ipc-student "$base"
 account ipc-owner "$((base + 1))"
 # In a container (not isolated), full_dd.bats makes and removes garfield itself.
