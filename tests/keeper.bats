@@ -158,7 +158,7 @@ teardown() {
 	keeper_start
 	local before name
 	before=$(fd_count "$KPID")
-	for name in treasure.txt ../secret.txt no-such-file.txt . pipe escape; do
+	for name in treasure.txt ../secret.txt no-such-file.txt . escape; do
 		ask garfield "$name"$'\n'
 	done
 	ask nermal $'treasure.txt\n'

@@ -178,13 +178,14 @@ run_as() {
 	mapfile -t lines <<<"$output"
 }
 
-# in_background OUT USER CMD...: CMD as USER, from the workspace, bounded by
-# LAB_BOUND + 2 s, stdout and stderr to OUT. Sets BG_PID: its process group,
-# which keeper_stop_background kills whole.
+# in_background OUT USER CMD...: CMD as USER, from the workspace, stdout and
+# stderr to OUT. Its bound, LAB_BOUND + 10 s, outlasts any client's: a client
+# held open by the keeper is let go by the keeper, never by its bound first.
+# Sets BG_PID: its process group, which keeper_stop_background kills whole.
 in_background() {
 	local out=$1
 	shift
-	(cd "$KWS" && LAB_BOUND=$((LAB_BOUND + 2)) lab_exec --bounded "$@") >"$out" 2>&1 </dev/null &
+	(cd "$KWS" && LAB_BOUND=$((LAB_BOUND + 10)) lab_exec --bounded "$@") >"$out" 2>&1 </dev/null &
 	BG_PID=$!
 	KEEPER_BG+=("$BG_PID")
 }
