@@ -59,7 +59,7 @@ teardown() {
 	run_paw garfield treasure.txt
 	if [[ $status != 0 ]] || ! cmp -s "$CLIENT_OUT" "$KWS/litterbox/treasure.txt"; then
 		fail "$(printf 'expected: paw to print the treasure, byte for byte, and exit 0\nactual:   status %s, output: %s\nkeeper:   %s\nhint:     the keeper sends "OK\\n" with one SCM_RIGHTS descriptor; paw reads the file through it' \
-			"$status" "$(head -c 300 <<<"$output")" "$(head -c 300 "$KERR")")"
+			"$status" "$(head -c 1024 <<<"$output")" "$(head -c 300 "$KERR")")"
 	fi
 }
 
