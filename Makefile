@@ -1,6 +1,6 @@
 # ipc-lab: build the listener, run the tests, grade a submission.
 #
-#   make              build ./listener
+#   make              build ./listener, and the keeper part's keeper/keeper and keeper/paw
 #   make test         run every suite and self-check (installs what is missing, as root)
 #   make grade        grade this repository with our own grader (the main job;
 #                     installs what is missing first, as root)
@@ -23,10 +23,14 @@ IMAGE ?= ipc-lab
 
 .PHONY: all test grade warnings clean image docker-test engine
 
-all: listener
+all: listener keeper/keeper keeper/paw
 
 listener: listener.c
 	$(CC) $(LAB_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ listener.c $(LDLIBS)
+
+# The keeper part (keeper/HANDOUT.md): each program is one file, as a student builds it.
+keeper/keeper keeper/paw: %: %.c
+	$(CC) $(LAB_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 test:
 	@checks/run
@@ -39,6 +43,8 @@ grade:
 
 warnings:
 	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only listener.c
+	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only keeper/keeper.c
+	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only keeper/paw.c
 	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only tests/helpers/nonet.c
 
 engine:
@@ -54,5 +60,5 @@ docker-test: image
 	$(CONTAINER_ENGINE) run --rm --network none $(IMAGE)
 
 clean:
-	rm -f listener output.log
+	rm -f listener output.log keeper/keeper keeper/paw
 	rm -rf __pycache__

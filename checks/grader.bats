@@ -53,10 +53,18 @@ class_size() {
 }
 
 # expect_scores GLOB...: each graded sample whose name matches a GLOB failed
-# exactly the tests checks/samples/expected lists for it, and passed all
-# others (per test, from its results.json); its CSV row agrees.
+# exactly the tests checks/samples/expected lists for it, among the tests it
+# was graded on, and passed all others (per test, from its results.json); its
+# CSV row agrees. The class graded in setup_file; expect_scores_in DIR GLOB...
+# reads the class graded in DIR (samples/, class.csv, results, report).
 expect_scores() {
-	run python3 - "$SAMPLES/expected" "$BATS_FILE_TMPDIR" "$@" <<'PY'
+	expect_scores_in "$BATS_FILE_TMPDIR" "$@"
+}
+
+expect_scores_in() {
+	local dir=$1
+	shift
+	run python3 - "$SAMPLES/expected" "$dir" "$@" <<'PY'
 import csv, fnmatch, json, os, sys
 expected_file, tmp, globs = sys.argv[1], sys.argv[2], sys.argv[3:]
 expected, name = {}, None
@@ -84,6 +92,7 @@ for name, fails in expected.items():
         path = os.path.join(path, name + ".json")
     result = json.load(open(path, encoding="utf-8"))
     got = {t["name"] for t in result["tests"] if t["status"] != "passed"}
+    fails &= {t["name"] for t in result["tests"]}
     for t in sorted(fails - got):
         wrong.append(f"{name}: expected to fail, passed: {t}")
     for t in sorted(got - fails):
@@ -96,7 +105,7 @@ if n == 0:
 print("\n".join(wrong))
 sys.exit(1 if wrong else 0)
 PY
-	((status == 0)) || fail "$(printf 'per-test results differ from checks/samples/expected:\n%s\n\nreport:\n' "$output"; cat "$BATS_FILE_TMPDIR/report")"
+	((status == 0)) || fail "$(printf 'per-test results differ from checks/samples/expected:\n%s\n\nreport:\n' "$output"; cat "$dir/report")"
 }
 
 @test "the reference solution gets 25/25 and exit status 0" {
@@ -182,13 +191,15 @@ PY
 	run -0 python3 - "$ROOT/grader/rubric.json" "$BATS_FILE_TMPDIR"/results/*.json <<'PY'
 import json, os, sys
 rubric = json.load(open(sys.argv[1]))
+# The class is graded on the default parts.
+graded = [t for t in rubric["tests"] if t["part"] in rubric["default_parts"]]
 for path in sys.argv[2:]:
     assert os.path.getsize(path) < 256 * 1024, f"{path}: {os.path.getsize(path)} bytes"
     r = json.load(open(path))
     assert isinstance(r["score"], int) and isinstance(r["execution_time"], float), path
     assert isinstance(r["output"], str), path
     assert sum(t["score"] for t in r["tests"]) == r["score"], path
-    assert len(r["tests"]) == len(rubric["tests"]), path
+    assert len(r["tests"]) == len(graded), path
     for t in r["tests"]:
         assert set(t) == {"name", "score", "max_score", "status", "output", "tags"}, t
         assert t["status"] in ("passed", "failed"), t
@@ -198,15 +209,16 @@ PY
 	assert_output "$(class_size)"
 }
 
-@test "the JUnit report is well-formed, with a test case per rubric test" {
+@test "the JUnit report is well-formed, with a test case per rubric test graded" {
 	run -0 python3 -c '
 import json, sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
 rubric = json.load(open(sys.argv[2]))
+graded = [t for t in rubric["tests"] if t["part"] in rubric["default_parts"]]
 suites = root.findall("testsuite")
 assert root.tag == "testsuites" and suites
 for s in suites:
-    assert len(s.findall("testcase")) == len(rubric["tests"])
+    assert len(s.findall("testcase")) == len(graded)
     assert int(s.get("failures")) == len(s.findall("testcase/failure"))
 print(len(suites))' "$BATS_FILE_TMPDIR/junit.xml" "$ROOT/grader/rubric.json"
 	assert_output "$(class_size)"
@@ -309,6 +321,46 @@ assert len(cases) == 5 and all(c.get("classname").startswith("part1.") for c in 
 PY
 	run -2 "$ROOT/grade" --parts part1,nosuch "$d/listener-spins"
 	assert_output --partial "no such part: nosuch"
+}
+
+# grade_keeper_samples: the handout sample and the keeper-* samples (those
+# GRADER_SAMPLES names, when set), graded on the keeper part alone, in
+# BATS_TEST_TMPDIR.
+grade_keeper_samples() {
+	local d=$BATS_TEST_TMPDIR name
+	mkdir "$d/samples"
+	for name in handout $(cd "$SAMPLES" && echo keeper-*); do
+		[[ -z ${GRADER_SAMPLES:-} || " $GRADER_SAMPLES " == *" $name "* || $name == handout ]] || continue
+		make_sample "$name" "$d/samples"
+	done
+	"$ROOT/grade" --parts keeper --jobs 2 --csv "$d/class.csv" --results "$d/results" \
+		"$d/samples"/* >"$d/report" 2>&1 || true
+}
+
+@test "the keeper part: the handout's keeper and paw get 20/20, hostile ones lose exactly their points" {
+	grade_keeper_samples
+	expect_scores_in "$BATS_TEST_TMPDIR" handout 'keeper-*'
+	run -0 grep -A1 -F "== $BATS_TEST_TMPDIR/samples/handout" "$BATS_TEST_TMPDIR/report"
+	assert_line "Keeper: descriptor passing over UNIX sockets (optional): 20/20"
+}
+
+@test "a paw that reaches for the secret by every other way is refused each time" {
+	[[ -z ${GRADER_SAMPLES:-} || " $GRADER_SAMPLES " == *" keeper-paw-reaches-for-secret "* ]] ||
+		skip "keeper-paw-reaches-for-secret is not among GRADER_SAMPLES"
+	local d=$BATS_TEST_TMPDIR
+	make_sample keeper-paw-reaches-for-secret "$d"
+	run -1 "$ROOT/grade" --parts keeper "$d/keeper-paw-reaches-for-secret"
+	# The probe prints what each attempt got; the report quotes it for the
+	# failed treasure test. Garfield's own permissions, root, the keeper's
+	# descriptors in /proc, and the keeper asked to climb out: all refused.
+	assert_line --regexp "probe: asked the keeper for \.\./secret\.txt: ERR 18$"
+	assert_line --regexp "probe: asked the keeper for /.*/secret\.txt: ERR 18$"
+	assert_line --regexp "probe: open secret\.txt: \[Errno 13\] Permission denied$"
+	assert_line --regexp "probe: open litterbox/treasure\.txt: \[Errno 13\] Permission denied$"
+	assert_line --regexp "probe: setuid\(0\): \[Errno 1\] Operation not permitted$"
+	assert_line --regexp "probe: open /proc/[0-9]+/fd/3: \[Errno 13\] Permission denied$"
+	refute_output --partial "GOT"
+	refute_output --partial "Secret "
 }
 
 @test "usage errors exit 2 with a message" {

@@ -103,9 +103,11 @@ if ((probe)); then
 fi
 account ipc-student "$base"
 account ipc-owner "$((base + 1))"
-# In a container (not isolated), full_dd.bats makes and removes garfield itself.
+# In a container (not isolated), full_dd.bats and keeper.bats make and remove
+# garfield, and keeper.bats nermal (in garfield's group, not served), themselves.
 if [[ ${GRADE_ISOLATED:-0} == 1 ]]; then
 	account garfield "$((base + 2))" --groups users
+	account nermal "$((base + 3))" --groups users
 fi
 
 # Nothing of ours is writable by the test accounts; the submission is readable.
@@ -128,14 +130,15 @@ suites=()
 for s; do suites+=("$work/tests/$s.bats"); done
 
 export LAB_DIR=$work/sub LAB_RUNNER=ipc-student LAB_OWNER=ipc-owner LAB_CONFINE=1
-export LAB_BOUND LAB_SECRET LAB_TREASURE TMPDIR=$work/tmp BATS_TEST_TIMEOUT=60
+# LAB_CFLAGS: the suites build their own fixtures with the lab's flags.
+export LAB_BOUND LAB_SECRET LAB_TREASURE LAB_CFLAGS TMPDIR=$work/tmp BATS_TEST_TIMEOUT=60
 cd "$work/tmp" || die "no scratch directory"
 bats --tap "${suites[@]}"
 status=$?
 
 # Whatever a test left behind (it should not), kill it now.
 source "$work/tests/helpers/accounts.bash"
-for user in ipc-student ipc-owner garfield; do
+for user in ipc-student ipc-owner garfield nermal; do
 	kill_all_of "$user" 5
 done
 # In a namespace, all else vanishes with it. In a container, leave it as found:

@@ -125,7 +125,8 @@ lab_cat() {
 
 # lab_kill_leftovers: no process started by a test outlives it. Under
 # LAB_CONFINE the test accounts run nothing but code under test, so every
-# process they own is killed (kill_all_of, in accounts.bash).
+# process they own is killed (kill_all_of, in accounts.bash); nermal is the
+# keeper part's user that the keeper does not serve.
 lab_kill_leftovers() {
 	local pid user
 	for pid in "${LAB_PIDS[@]}"; do
@@ -134,7 +135,7 @@ lab_kill_leftovers() {
 	done
 	LAB_PIDS=()
 	[[ $LAB_CONFINE == 1 ]] || return 0
-	for user in "$LAB_RUNNER" "$LAB_OWNER" garfield; do
+	for user in "$LAB_RUNNER" "$LAB_OWNER" garfield nermal; do
 		kill_all_of "$user" "$LAB_BOUND"
 	done
 }

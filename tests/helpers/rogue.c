@@ -1,0 +1,395 @@
+/* rogue.c - a rogue peer for the keeper suite (tests/keeper.bats): a probing
+ * client that reports exactly what a keeper sends, and a hostile keeper that
+ * sends what a paw must refuse. Test code, built by the suite; it runs as a
+ * test account, through lab_exec, like the code under test.
+ *
+ *     rogue ask SOCKET REQUEST [hangup]   send REQUEST (bytes, as given; the
+ *                                         test adds the newline) and report
+ *                                         the reply; "hangup": close at once
+ *     rogue dribble SOCKET                send half a name, then the rest on
+ *                                         SIGUSR1, and report the reply
+ *     rogue hold SOCKET                   connect, send nothing, report when
+ *                                         the keeper lets go
+ *     rogue flood SOCKET COUNT REQUEST    COUNT connections at once, REQUEST
+ *                                         on each, then hang up on all
+ *     rogue serve SOCKET MODE FILE        a hostile keeper for one client:
+ *                                         "OK" with MODE's descriptors:
+ *                                         ok (FILE), none, two (FILE twice),
+ *                                         many (FILE 200 times), dir (FILE's
+ *                                         directory)
+ *
+ * What "ask" prints, a line each (a test asserts on them):
+ *
+ *     pid: <its PID>
+ *     connect: ok | connect: ok (abstract name) | connect: [Errno N] <strerror>
+ *     reply: <the reply line, unprintable bytes as '?'> | reply: (none)
+ *     descriptors: <how many came with it>
+ *     descriptor: regular '<its first bytes>' | directory | fifo | other
+ *
+ * A client connects by path; when there is no file at SOCKET it tries the
+ * same name in the abstract namespace, and says so, so that a keeper listening
+ * there is still reached, and only the test about where the socket lives fails.
+ *
+ * Exit status: 0 when it did what it was asked, 3 when it could not connect,
+ * 4 on any other failure (it says which on stderr).
+ */
+#define _GNU_SOURCE
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+enum { EXIT_DONE = 0, EXIT_NO_CONNECT = 3, EXIT_FAILED = 4 };
+
+#define MANY 200
+#define SHOWN 200
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "rogue: %s: %s\n", what, strerror(errno));
+	exit(EXIT_FAILED);
+}
+
+static void
+set_path(struct sockaddr_un *addr, const char *path, int abstract)
+{
+	memset(addr, 0, sizeof *addr);
+	addr->sun_family = AF_UNIX;
+	if (strlen(path) + 1 >= sizeof addr->sun_path) {
+		fprintf(stderr, "rogue: %s: path too long\n", path);
+		exit(EXIT_FAILED);
+	}
+	memcpy(addr->sun_path + (abstract ? 1 : 0), path, strlen(path));
+}
+
+/* dial: a connected socket, or -1 with errno (REPORT: print the result). */
+static int
+dial(const char *path, int report)
+{
+	struct sockaddr_un addr;
+	socklen_t len;
+	int s, e;
+
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s == -1)
+		die("socket");
+	set_path(&addr, path, 0);
+	if (connect(s, (struct sockaddr *)&addr, sizeof addr) == 0) {
+		if (report)
+			printf("connect: ok\n");
+		return s;
+	}
+	e = errno;
+	if (e == ENOENT) {
+		set_path(&addr, path, 1);
+		len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(path));
+		if (connect(s, (struct sockaddr *)&addr, len) == 0) {
+			if (report)
+				printf("connect: ok (abstract name)\n");
+			return s;
+		}
+	}
+	close(s);
+	if (report)
+		printf("connect: [Errno %d] %s\n", e, strerror(e));
+	errno = e;
+	return -1;
+}
+
+static void
+send_all(int s, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = send(s, buf, len, MSG_NOSIGNAL);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			printf("send: [Errno %d] %s\n", errno, strerror(errno));
+			return;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+static void
+show(const char *label, const char *buf, size_t len)
+{
+	printf("%s", label);
+	for (size_t i = 0; i < len; i++)
+		putchar(buf[i] >= ' ' && buf[i] < 0x7f ? buf[i] : '?');
+	putchar('\n');
+}
+
+/* report_reply: receive one reply, print it and every descriptor with it,
+ * close them all. */
+static void
+report_reply(int s)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * 64)];
+		struct cmsghdr align;
+	} control;
+	char line[256];
+	struct msghdr msg;
+	struct iovec iov;
+	struct cmsghdr *c;
+	ssize_t n;
+	int count = 0;
+
+	memset(&msg, 0, sizeof msg);
+	memset(&control, 0, sizeof control);
+	iov.iov_base = line;
+	iov.iov_len = sizeof line;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = control.buf;
+	msg.msg_controllen = sizeof control.buf;
+	do
+		n = recvmsg(s, &msg, MSG_CMSG_CLOEXEC);
+	while (n == -1 && errno == EINTR);
+	if (n == -1) {
+		printf("reply: (none) [Errno %d] %s\n", errno, strerror(errno));
+		printf("descriptors: 0\n");
+		return;
+	}
+	if (n == 0) {
+		printf("reply: (none)\n");
+	} else {
+		const char *nl = memchr(line, '\n', (size_t)n);
+
+		show("reply: ", line, nl != NULL ? (size_t)(nl - line) : (size_t)n);
+	}
+	for (c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			count += (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+	printf("descriptors: %d%s\n", count, msg.msg_flags & MSG_CTRUNC ? " (truncated)" : "");
+	for (c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
+			struct stat st;
+			char buf[SHOWN];
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+			if (fstat(fd, &st) == -1)
+				printf("descriptor: [Errno %d] %s\n", errno, strerror(errno));
+			else if (S_ISREG(st.st_mode)) {
+				ssize_t k = pread(fd, buf, sizeof buf, 0);
+
+				printf("descriptor: regular '");
+				for (ssize_t j = 0; j < k; j++)
+					putchar(buf[j] >= ' ' && buf[j] < 0x7f ? buf[j] : '?');
+				printf("'\n");
+			} else if (S_ISDIR(st.st_mode))
+				printf("descriptor: directory\n");
+			else if (S_ISFIFO(st.st_mode))
+				printf("descriptor: fifo\n");
+			else
+				printf("descriptor: other\n");
+			close(fd);
+		}
+	}
+}
+
+static volatile sig_atomic_t go = 0;
+
+static void
+on_go(int sig)
+{
+	(void)sig;
+	go = 1;
+}
+
+static int
+ask(int argc, char *argv[])
+{
+	int s;
+
+	if (argc < 4)
+		return EXIT_FAILED;
+	printf("pid: %ld\n", (long)getpid());
+	s = dial(argv[2], 1);
+	if (s == -1)
+		return EXIT_NO_CONNECT;
+	send_all(s, argv[3], strlen(argv[3]));
+	if (argc > 4 && strcmp(argv[4], "hangup") == 0) {
+		printf("hung up\n");
+		return EXIT_DONE;
+	}
+	report_reply(s);
+	close(s);
+	return EXIT_DONE;
+}
+
+static int
+dribble(const char *path)
+{
+	struct sigaction sa;
+	sigset_t usr1, old;
+	int s;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, &old);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_go;
+	sigaction(SIGUSR1, &sa, NULL);
+	printf("pid: %ld\n", (long)getpid());
+	s = dial(path, 1);
+	if (s == -1)
+		return EXIT_NO_CONNECT;
+	send_all(s, "treas", 5);
+	printf("sent half\n");
+	while (!go)
+		sigsuspend(&old);
+	send_all(s, "ure.txt\n", 8);
+	report_reply(s);
+	close(s);
+	return EXIT_DONE;
+}
+
+static int
+hold(const char *path)
+{
+	struct pollfd p;
+	char buf[256];
+	ssize_t n;
+	int s = dial(path, 1);
+
+	if (s == -1)
+		return EXIT_NO_CONNECT;
+	printf("connected\n");
+	p.fd = s;
+	p.events = POLLIN | POLLRDHUP;
+	if (poll(&p, 1, 60000) != 1) {
+		printf("still held\n");
+		return EXIT_FAILED;
+	}
+	n = recv(s, buf, sizeof buf, 0);
+	if (n > 0)
+		show("let go, with: ", buf, (size_t)n - (buf[n - 1] == '\n'));
+	else
+		printf("let go\n");
+	close(s);
+	return EXIT_DONE;
+}
+
+static int
+flood(const char *path, int count, const char *request)
+{
+	int *s = calloc((size_t)count, sizeof *s), made = 0;
+
+	if (s == NULL)
+		die("calloc");
+	for (int i = 0; i < count; i++)
+		if ((s[i] = dial(path, 0)) != -1)
+			made++;
+	for (int i = 0; i < count; i++)
+		if (s[i] != -1) {
+			send_all(s[i], request, strlen(request));
+			close(s[i]);
+		}
+	printf("flooded: %d of %d connections\n", made, count);
+	free(s);
+	return EXIT_DONE;
+}
+
+static int
+serve(const char *path, const char *mode, const char *file)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * MANY)];
+		struct cmsghdr align;
+	} control;
+	int fds[MANY], nfds = 0, listener, conn;
+	struct sockaddr_un addr;
+	struct msghdr msg;
+	struct iovec iov;
+	struct cmsghdr *c;
+	char line[4096], *copy;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (strcmp(mode, "ok") == 0 || strcmp(mode, "two") == 0 || strcmp(mode, "many") == 0) {
+		int want = strcmp(mode, "ok") == 0 ? 1 : strcmp(mode, "two") == 0 ? 2 : MANY;
+
+		for (; nfds < want; nfds++)
+			if ((fds[nfds] = open(file, O_RDONLY | O_CLOEXEC)) == -1)
+				die(file);
+	} else if (strcmp(mode, "dir") == 0) {
+		copy = strdup(file);
+		if (copy == NULL || (fds[nfds++] = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+			die("the file's directory");
+	} else if (strcmp(mode, "none") != 0) {
+		fprintf(stderr, "rogue: serve: no mode %s\n", mode);
+		return EXIT_FAILED;
+	}
+	listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (listener == -1)
+		die("socket");
+	set_path(&addr, path, 0);
+	umask(0117);
+	if (bind(listener, (struct sockaddr *)&addr, sizeof addr) == -1)
+		die("bind");
+	if (listen(listener, 4) == -1)
+		die("listen");
+	printf("Keeper ready: %s\n", path);
+	fflush(stdout);
+	conn = accept(listener, NULL, NULL);
+	if (conn == -1)
+		die("accept");
+	(void)!recv(conn, line, sizeof line, 0);
+
+	memset(&msg, 0, sizeof msg);
+	memset(&control, 0, sizeof control);
+	iov.iov_base = "OK\n";
+	iov.iov_len = 3;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	if (nfds > 0) {
+		msg.msg_control = control.buf;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
+		c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);
+	}
+	if (sendmsg(conn, &msg, MSG_NOSIGNAL) == -1)
+		die("sendmsg");
+	printf("sent OK with %d descriptor(s)\n", nfds);
+	close(conn);
+	unlink(path);
+	return EXIT_DONE;
+}
+
+int
+main(int argc, char *argv[])
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc >= 4 && strcmp(argv[1], "ask") == 0)
+		return ask(argc, argv);
+	if (argc == 3 && strcmp(argv[1], "dribble") == 0)
+		return dribble(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "hold") == 0)
+		return hold(argv[2]);
+	if (argc == 5 && strcmp(argv[1], "flood") == 0)
+		return flood(argv[2], atoi(argv[3]), argv[4]);
+	if (argc == 5 && strcmp(argv[1], "serve") == 0)
+		return serve(argv[2], argv[3], argv[4]);
+	fprintf(stderr, "usage: rogue ask|dribble|hold|flood|serve SOCKET ...\n");
+	return EXIT_FAILED;
+}

@@ -1,0 +1,222 @@
+#!/usr/bin/env bats
+# keeper.bats - the keeper part: descriptor passing over UNIX sockets
+# (keeper/HANDOUT.md is the contract).
+#
+# The keeper runs as the litterbox's owner; garfield, who cannot open the
+# litterbox himself, gets a file only as a descriptor the keeper passes him.
+# The keeper's own tests speak to it through our probing client (rogue ask),
+# which reports the reply line and every descriptor exactly, so a paw's
+# defect costs none of them; the paw's tests face our hostile keeper (rogue
+# serve), so a keeper's defect costs none of those. Each security claim is
+# shown both ways: the attacker (never root) is refused with the exact errno,
+# and in the same set-up the legitimate request works. Nothing waits on a
+# sleep: the keeper says when it is ready, and every wait has a bound.
+
+# shellcheck disable=SC2154 # stderr and CLIENT_OUT are set by run_as (helpers/keeper.bash)
+load helpers/lab
+load helpers/listener
+load helpers/keeper
+
+# Without root, every test skips (in setup: bats 1.8 cannot skip in setup_file).
+NEEDS_ROOT="needs root to create garfield and nermal and hand out files: run 'sudo make test', or 'docker run --rm ipc-lab make test' (see README)"
+
+setup_file() {
+	((EUID == 0)) || return 0
+	keeper_accounts
+	keeper_build
+	KEEPER_STRANGER=$(keeper_stranger)
+	export KEEPER_STRANGER
+}
+
+teardown_file() {
+	((EUID == 0)) || return 0
+	keeper_clean
+	keeper_accounts_done
+}
+
+setup() {
+	((EUID == 0)) || skip "$NEEDS_ROOT"
+	keeper_workspace
+}
+
+teardown() {
+	keeper_stop
+	keeper_stop_background
+	lab_kill_leftovers
+	keeper_rm_workspace
+}
+
+@test "keeper.c and paw.c compile" {
+	require_built keeper
+	require_built paw
+}
+
+@test "garfield gets the treasure through the keeper, though he cannot open it himself" {
+	keeper_start
+	run_as garfield cat litterbox/treasure.txt
+	[[ $status != 0 && $stderr == *"Permission denied"* ]] ||
+		fail "the set-up is wrong: garfield could open the treasure himself (status $status: $stderr)"
+	run_paw garfield treasure.txt
+	if [[ $status != 0 ]] || ! cmp -s "$CLIENT_OUT" "$KWS/litterbox/treasure.txt"; then
+		fail "$(printf 'expected: paw to print the treasure, byte for byte, and exit 0\nactual:   status %s, output: %s\nkeeper:   %s\nhint:     the keeper sends "OK\\n" with one SCM_RIGHTS descriptor; paw reads the file through it' \
+			"$status" "$(head -c 1024 <<<"$output")" "$(head -c 300 "$KERR")")"
+	fi
+}
+
+@test "paw prints MEOW with the errno for a missing file and exits 1" {
+	keeper_start
+	run_paw garfield no-such-file.txt
+	[[ $status == 1 && $output == "MEOW [Errno 2] No such file or directory: 'no-such-file.txt'" ]] ||
+		fail "$(printf "expected: MEOW [Errno 2] No such file or directory: 'no-such-file.txt', and exit 1\nactual:   status %s, output: %s" "$status" "$(head -c 300 <<<"$output")")"
+}
+
+@test "the keeper refuses ../secret.txt: ERR 18, no descriptor" {
+	keeper_start
+	ask garfield $'../secret.txt\n'
+	expect_reply "ERR 18" 0 "openat2() with RESOLVE_BENEATH refuses '..' out of the litterbox with EXDEV (18)"
+	ask garfield $'treasure.txt\n'
+	expect_reply "OK" 1 "control: the same request for treasure.txt must work"
+}
+
+@test "the keeper refuses an absolute path: ERR 18, no descriptor" {
+	keeper_start
+	ask garfield "$KWS/secret.txt"$'\n'
+	expect_reply "ERR 18" 0 "openat() ignores its directory for an absolute path; openat2() with RESOLVE_BENEATH refuses it with EXDEV (18)"
+}
+
+@test "the keeper refuses a symbolic link in the litterbox that points out: ERR 40" {
+	keeper_start
+	ask garfield $'escape\n'
+	expect_reply "ERR 40" 0 "litterbox/escape -> ../secret.txt: checking the name as a string, then open(), follows it out; RESOLVE_NO_SYMLINKS refuses it with ELOOP (40)"
+}
+
+@test "the keeper refuses a FIFO at once: ERR 22" {
+	keeper_start
+	ask garfield $'pipe\n'
+	expect_reply "ERR 22" 0 "open a FIFO with O_NONBLOCK (or it waits for a writer for ever), then fstat(): not a regular file is EINVAL (22)"
+}
+
+@test "the keeper refuses the litterbox itself: ERR 21, no directory descriptor" {
+	keeper_start
+	ask garfield $'.\n'
+	expect_reply "ERR 21" 0 "a directory's descriptor hands over the whole directory; refuse it with EISDIR (21)"
+}
+
+@test "a user the keeper does not serve gets ERR 13, whatever uid it claims" {
+	keeper_start
+	local garfield_uid
+	garfield_uid=$(id -u garfield)
+	ask nermal $'treasure.txt\n'
+	expect_reply "ERR 13" 0 "nermal connects (group users) but is not served: the uid comes from SO_PEERCRED"
+	ask nermal "treasure.txt $garfield_uid"$'\n'
+	expect_reply "ERR 13" 0 "nermal claims garfield's uid ($garfield_uid) in the request: a claim is not an identity, SO_PEERCRED is"
+	ask garfield $'treasure.txt\n'
+	expect_reply "OK" 1 "control: garfield, who is served, gets the treasure"
+}
+
+@test "a user outside the socket's group cannot connect: Permission denied" {
+	keeper_start
+	ask "$KEEPER_STRANGER" $'treasure.txt\n'
+	grep -qxF "connect: [Errno 13] Permission denied" <<<"$output" ||
+		fail "$(printf 'expected: connect() as %s (not in group users) to fail with EACCES\nactual:   %s\nhint:     bind a path (never the abstract namespace) with umask 0117, so the socket is 0660' \
+			"$KEEPER_STRANGER" "$(sed '2,$s/^/          /' <<<"$output")")"
+	ask nermal $'treasure.txt\n'
+	grep -qxF "connect: ok" <<<"$output" ||
+		fail "control: nermal, in group users, must be able to connect: $output"
+}
+
+@test "a silent client is let go and the next one is served" {
+	keeper_start
+	local hold=$BATS_TEST_TMPDIR/hold.out
+	in_background "$hold" garfield "$KEEPER_BUILD/fixtures/rogue" hold "$KSOCK"
+	wait_until grep -qx -e connected -e 'connect: .*' "$hold" || true
+	ask garfield $'treasure.txt\n'
+	expect_reply "OK" 1 "a client that sends nothing must not hold the keeper: give each one second (SO_RCVTIMEO, or poll)"
+}
+
+@test "rude clients (half a name, hang-ups, a long line, a dozen at once) do not stop the keeper" {
+	keeper_start
+	local slow=$BATS_TEST_TMPDIR/dribble.out
+	# Half a name holds the keeper while the others line up, so that they
+	# have hung up by the time it answers them (a reply to a closed socket
+	# raises SIGPIPE).
+	in_background "$slow" garfield "$KEEPER_BUILD/fixtures/rogue" dribble "$KSOCK"
+	wait_until grep -qx -e 'sent half' -e 'connect: \[.*' "$slow" || true
+	run_as garfield "$KEEPER_BUILD/fixtures/rogue" flood "$KSOCK" 12 $'treasure.txt\n'
+	ask garfield 'treasure.txt' hangup
+	# The rest of the name: the dribbler says its own PID (the bound's
+	# process, timeout, would die of SIGUSR1).
+	kill -USR1 "$(sed -n 's/^pid: //p' "$slow")" 2>/dev/null || true
+	ask garfield "$(printf 'a%.0s' {1..5000})"$'\n'
+	expect_reply "ERR 36" 0 "a line longer than 4096 bytes gets ENAMETOOLONG (36)"
+	ask garfield $'treasure.txt\n'
+	expect_reply "OK" 1 "after clients that hung up before their reply, the keeper must still serve: send with MSG_NOSIGNAL (or ignore SIGPIPE)"
+	! exited "$KPID" || fail "the keeper exited: $(head -c 300 "$KERR")"
+}
+
+@test "the keeper closes every descriptor it opens for a request" {
+	keeper_start
+	local before name
+	before=$(fd_count "$KPID")
+	for name in treasure.txt ../secret.txt no-such-file.txt . escape; do
+		ask garfield "$name"$'\n'
+	done
+	ask nermal $'treasure.txt\n'
+	ask garfield "$(printf 'a%.0s' {1..5000})"$'\n'
+	# The keeper may close its last descriptors just after its reply.
+	held() { (($(fd_count "$KPID") <= before)); }
+	wait_until held ||
+		fail "$(printf 'expected: the keeper to hold %s descriptors again after its requests, as when it was ready\nactual:   it holds %s:\n%s\nhint:     close the file and the connection on every path, refusals too' \
+			"$before" "$(fd_count "$KPID")" "$(find "/proc/$KPID/fd" -mindepth 1 -printf '          %f -> %l\n')")"
+}
+
+@test "SIGTERM stops the keeper: exit 0, its socket removed" {
+	keeper_start
+	local pid=$KPID
+	kill -TERM "$pid"
+	wait_until exited "$pid" ||
+		fail "expected: the keeper to exit after SIGTERM; actual: still running $LAB_BOUND s later"
+	local stopped
+	wait "$pid" && stopped=0 || stopped=$?
+	KPID=
+	[[ $stopped == 0 && ! -e $KSOCK ]] ||
+		fail "$(printf 'expected: exit status 0 and %s removed\nactual:   status %s, the socket %s\nhint:     a handler may call unlink() and _exit(); or set a flag and clean up in main' \
+			"$KSOCK" "$stopped" "$([[ -e $KSOCK ]] && echo "is still there" || echo "was removed")")"
+}
+
+@test "the keeper logs each decision with the peer's uid and pid" {
+	keeper_start
+	local uid pid
+	uid=$(id -u garfield)
+	ask garfield $'treasure.txt\n'
+	pid=$(sed -n 's/^pid: //p' <<<"$output")
+	logged() { grep -E "uid=$uid([^0-9]|\$)" "$KERR" | grep -E "pid=$pid([^0-9]|\$)" | grep -qF treasure.txt; }
+	wait_until logged ||
+		fail "$(printf 'expected: a line on stderr with uid=%s, pid=%s and the name treasure.txt\nactual:   %s\nhint:     keeper: uid=%s pid=%s '\''treasure.txt'\'': sent' \
+			"$uid" "$pid" "$(head -c 500 "$KERR")" "$uid" "$pid")"
+}
+
+@test "paw refuses an OK without a descriptor: MEOW, exit 2, stdin unread" {
+	hostile_keeper none
+	printf 'stdin-canary\n' >"$BATS_TEST_TMPDIR/stdin"
+	KEEPER_STDIN=$BATS_TEST_TMPDIR/stdin run_paw garfield treasure.txt
+	expect_paw_fault "the keeper says OK but sends no descriptor"
+}
+
+@test "paw refuses two descriptors: MEOW, exit 2, both closed" {
+	hostile_keeper two
+	run_paw garfield treasure.txt
+	expect_paw_fault "the keeper sends two descriptors"
+}
+
+@test "paw refuses a truncated control message: MEOW, exit 2, nothing leaked" {
+	hostile_keeper many
+	run_paw garfield treasure.txt
+	expect_paw_fault "the keeper sends 200 descriptors, more than the control buffer holds (MSG_CTRUNC)"
+}
+
+@test "paw refuses a directory descriptor: MEOW, exit 2, closed" {
+	hostile_keeper dir
+	run_paw garfield treasure.txt
+	expect_paw_fault "the keeper sends its own directory"
+}
