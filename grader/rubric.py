@@ -99,8 +99,11 @@ def markdown(rubric):
             p = rubric["parts"][shown]
             part = f"{p['title']} ({p['points']})"
         lines.append(f"| {part} | {t['name']} | {t['points']} | {t['measures']} |")
+    default = sum(rubric["parts"][k]["points"] for k in rubric["default_parts"])
+    lines.append(f"| **Total, the default parts** | | **{default}** | |")
     total = sum(p["points"] for p in rubric["parts"].values())
-    lines.append(f"| **Total** | | **{total}** | |")
+    if total != default:
+        lines.append(f"| **Total, with every optional part** | | **{total}** | |")
     return "\n".join(lines) + "\n"
 
 

@@ -156,7 +156,7 @@ class Lists(unittest.TestCase):
 
 class Table(unittest.TestCase):
     def test_markdown(self):
-        """rubric.markdown shows each part once, every test and the total."""
+        """rubric.markdown shows each part once, every test, and the totals with and without the optional parts."""
         self.assertEqual(rubric.markdown(sample_rubric()).splitlines(), [
             "| Part | Test | Points | What it measures |",
             "|---|---|---|---|",
@@ -164,8 +164,15 @@ class Table(unittest.TestCase):
             "|  | second test | 2 | the second thing |",
             "| Part B (2) | third test | 2 | the third thing |",
             "| Part C (1) | fourth test | 1 | the fourth thing |",
-            "| **Total** | | **6** | |",
+            "| **Total, the default parts** | | **5** | |",
+            "| **Total, with every optional part** | | **6** | |",
         ])
+
+    def test_markdown_one_total(self):
+        """rubric.markdown shows one total when every part is a default part."""
+        r = sample_rubric()
+        r["default_parts"] = list(r["parts"])
+        self.assertEqual(rubric.markdown(r).splitlines()[-1], "| **Total, the default parts** | | **6** | |")
 
     def test_with_table_replaces_between_markers(self):
         """rubric.with_table replaces only what is between the markers."""
