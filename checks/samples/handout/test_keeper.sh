@@ -11,7 +11,7 @@ rm -f run/keeper.sock keeper.log
 
 ./keeper/keeper run/keeper.sock litterbox garfield > keeper.log &
 KEEPER_PID=$!
-for i in $(seq 50); do
+for _ in $(seq 50); do
 	grep -q "Keeper ready" keeper.log && break
 	sleep 0.1 # a bounded wait for the ready line, not a guess
 done
