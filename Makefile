@@ -1,6 +1,6 @@
 # ipc-lab: build the listener, run the tests, grade a submission.
 #
-#   make              build ./listener, and the keeper part's keeper/keeper and keeper/paw
+#   make              build ./listener, and the optional parts' programs (keeper/, shm/)
 #   make test         run every suite and self-check (installs what is missing, as root)
 #   make grade        grade this repository with our own grader (the main job;
 #                     installs what is missing first, as root)
@@ -23,13 +23,19 @@ IMAGE ?= ipc-lab
 
 .PHONY: all test grade warnings clean image docker-test engine
 
-all: listener keeper/keeper keeper/paw
+SHM_PROGRAMS := shm/listener shm/sender shm/reader shm/writer
+
+all: listener keeper/keeper keeper/paw $(SHM_PROGRAMS)
 
 listener: listener.c
 	$(CC) $(LAB_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ listener.c $(LDLIBS)
 
 # The keeper part (keeper/HANDOUT.md): each program is one file, as a student builds it.
 keeper/keeper keeper/paw: %: %.c
+	$(CC) $(LAB_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+# The shared-memory part (shm/HANDOUT.md): one file each, and the headers they share.
+$(SHM_PROGRAMS): %: %.c shm/letter.h shm/common.h
 	$(CC) $(LAB_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 test:
@@ -45,6 +51,7 @@ warnings:
 	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only listener.c
 	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only keeper/keeper.c
 	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only keeper/paw.c
+	for f in $(SHM_PROGRAMS:=.c); do $(CC) $(LAB_CFLAGS) -Werror -fsyntax-only $$f || exit; done
 	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only tests/helpers/nonet.c
 
 engine:
@@ -60,5 +67,5 @@ docker-test: image
 	$(CONTAINER_ENGINE) run --rm --network none $(IMAGE)
 
 clean:
-	rm -f listener output.log keeper/keeper keeper/paw
+	rm -f listener output.log keeper/keeper keeper/paw $(SHM_PROGRAMS)
 	rm -rf __pycache__
