@@ -53,6 +53,7 @@ warnings:
 	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only keeper/paw.c
 	for f in $(SHM_PROGRAMS:=.c); do $(CC) $(LAB_CFLAGS) -Werror -fsyntax-only $$f || exit; done
 	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only tests/helpers/nonet.c
+	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only tests/helpers/letters.c
 
 engine:
 	@command -v $(CONTAINER_ENGINE) >/dev/null || { \

@@ -12,9 +12,10 @@
 # and in the same set-up the legitimate request works. Nothing waits on a
 # sleep: the keeper says when it is ready, and every wait has a bound.
 
-# shellcheck disable=SC2154 # stderr and CLIENT_OUT are set by run_as (helpers/keeper.bash)
+# shellcheck disable=SC2154 # stderr and CLIENT_OUT are set by run_as (helpers/lab.bash)
 load helpers/lab
 load helpers/listener
+load helpers/build
 load helpers/keeper
 
 # Without root, every test skips (in setup: bats 1.8 cannot skip in setup_file).
@@ -22,7 +23,7 @@ NEEDS_ROOT="needs root to create garfield and nermal and hand out files: run 'su
 
 setup_file() {
 	((EUID == 0)) || return 0
-	keeper_accounts
+	lab_accounts
 	keeper_build
 	KEEPER_STRANGER=$(keeper_stranger)
 	export KEEPER_STRANGER
@@ -31,7 +32,7 @@ setup_file() {
 teardown_file() {
 	((EUID == 0)) || return 0
 	keeper_clean
-	keeper_accounts_done
+	lab_accounts_done
 }
 
 setup() {
@@ -47,8 +48,8 @@ teardown() {
 }
 
 @test "keeper.c and paw.c compile" {
-	require_built keeper
-	require_built paw
+	require_keeper keeper
+	require_keeper paw
 }
 
 @test "garfield gets the treasure through the keeper, though he cannot open it himself" {
@@ -199,7 +200,7 @@ teardown() {
 @test "paw refuses an OK without a descriptor: MEOW, exit 2, stdin unread" {
 	hostile_keeper none
 	printf 'stdin-canary\n' >"$BATS_TEST_TMPDIR/stdin"
-	KEEPER_STDIN=$BATS_TEST_TMPDIR/stdin run_paw garfield treasure.txt
+	LAB_STDIN=$BATS_TEST_TMPDIR/stdin run_paw garfield treasure.txt
 	expect_paw_fault "the keeper says OK but sends no descriptor"
 }
 

@@ -1,7 +1,7 @@
 # keeper.bash - build, start, probe and stop a keeper under test (keeper.bats).
 #
-# Needs helpers/lab and helpers/listener (wait_until, exited). The set-up of
-# every test, as keeper/HANDOUT.md describes it:
+# Needs helpers/lab, helpers/listener (wait_until, exited) and helpers/build.
+# The set-up of every test, as keeper/HANDOUT.md describes it:
 #
 #   WS/litterbox/           the owner's alone (0700): treasure.txt (LAB_TREASURE),
 #                           pipe (a FIFO), escape -> ../secret.txt
@@ -19,84 +19,23 @@
 # Every wait is bounded: LAB_BOUND for a start or a stop, LAB_BOUND + 2 s for
 # a client (the keeper may first spend its one second on a silent client).
 
-KEEPER_GROUP=users
-KEEPER_ACCOUNTS=(garfield nermal)
-# The accounts' files: byte-identical after the suite (keeper_accounts_done).
-KEEPER_ACCOUNT_FILES=(/etc/passwd /etc/group /etc/shadow /etc/gshadow /etc/subuid /etc/subgid)
-
-# keeper_accounts: make garfield and nermal, members of KEEPER_GROUP, unless
-# they exist (the grader makes them in its namespace). Call from setup_file,
-# as root.
-keeper_accounts() {
-	local f user
-	for f in "${KEEPER_ACCOUNT_FILES[@]}"; do
-		[[ -e $f ]] && sha256sum "$f"
-	done >"$BATS_FILE_TMPDIR/accounts.sha256"
-	for user in "${KEEPER_ACCOUNTS[@]}"; do
-		id -u "$user" >/dev/null 2>&1 && continue
-		useradd --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
-			--groups "$KEEPER_GROUP" "$user" && echo "$user" >>"$BATS_FILE_TMPDIR/created-accounts"
-	done
-}
-
-# keeper_accounts_done: remove the accounts keeper_accounts made; the
-# accounts' files must be as they were.
-keeper_accounts_done() {
-	local user
-	if [[ -f $BATS_FILE_TMPDIR/created-accounts ]]; then
-		while read -r user; do
-			userdel "$user"
-		done <"$BATS_FILE_TMPDIR/created-accounts"
-	fi
-	if [[ -s $BATS_FILE_TMPDIR/accounts.sha256 ]]; then
-		sha256sum --quiet --check "$BATS_FILE_TMPDIR/accounts.sha256" ||
-			fail "the account files changed during the suite"
-	fi
-}
-
-# keeper_build: compile LAB_DIR/keeper/keeper.c and paw.c as the runner, each
-# with `cc -o NAME NAME.c` (the build is part of what is tested:
-# require_built reports its errors), and our fixtures as root, with the lab's
-# flags. Call from setup_file.
+# keeper_build: build keeper and paw as a student does, and our fixtures
+# (helpers/build.bash). Call from setup_file.
 keeper_build() {
-	local prog
-	KEEPER_BUILD=$(mktemp -d "${TMPDIR:-/tmp}/ipc-keeper-build.XXXXXX")
+	KEEPER_BUILD=$(build_dir keeper)
 	export KEEPER_BUILD
-	chmod 0755 "$KEEPER_BUILD"
-	mkdir -m 0755 "$KEEPER_BUILD/student" "$KEEPER_BUILD/fixtures"
-	for prog in keeper paw; do
-		printf 'keeper/%s.c not found in %s\n' "$prog" "$LAB_DIR" >"$BATS_FILE_TMPDIR/$prog.log"
-		[[ -f $LAB_DIR/keeper/$prog.c ]] || continue
-		cp -- "$LAB_DIR/keeper/$prog.c" "$KEEPER_BUILD/student/$prog.c"
-		chown -R "$LAB_RUNNER" "$KEEPER_BUILD/student"
-		(cd "$KEEPER_BUILD/student" && LAB_BOUND=60 lab_exec --bounded "$LAB_RUNNER" \
-			cc -o "$prog" "$prog.c" >"$BATS_FILE_TMPDIR/$prog.log" 2>&1) || true
-	done
-	# The lab's flags: the grader's sandbox exports them; natively, lab.conf.
-	if [[ -z ${LAB_CFLAGS:-} && -f $LAB_TESTS/../grader/lab.conf ]]; then
-		# shellcheck source=grader/lab.conf
-		source "$LAB_TESTS/../grader/lab.conf"
-	fi
-	{
-		# shellcheck disable=SC2086 # the flags are words
-		cc ${LAB_CFLAGS:?grader/lab.conf not read} -O2 -o "$KEEPER_BUILD/fixtures/rogue" \
-			"$LAB_TESTS/helpers/rogue.c" &&
-			cc ${LAB_CFLAGS} -O2 -shared -fPIC -o "$KEEPER_BUILD/fixtures/leakcheck.so" \
-				"$LAB_TESTS/helpers/leakcheck.c"
-	} >"$BATS_FILE_TMPDIR/fixtures.log" 2>&1 || true
+	build_student "$KEEPER_BUILD" keeper keeper paw
+	build_fixture "$KEEPER_BUILD" rogue "$LAB_TESTS/helpers/rogue.c"
+	build_fixture "$KEEPER_BUILD" leakcheck.so "$LAB_TESTS/helpers/leakcheck.c" -shared -fPIC
 }
 
 keeper_clean() {
 	rm -rf -- "$KEEPER_BUILD"
 }
 
-# require_built PROG: the student's PROG (keeper or paw) and our fixtures exist.
-require_built() {
-	[[ -x $KEEPER_BUILD/fixtures/rogue && -f $KEEPER_BUILD/fixtures/leakcheck.so ]] ||
-		fail "$(printf 'the suite could not build its own fixtures (tests/helpers/rogue.c, leakcheck.c):\n%s' "$(head -c 2048 "$BATS_FILE_TMPDIR/fixtures.log")")"
-	[[ -x $KEEPER_BUILD/student/$1 ]] && return 0
-	# shellcheck disable=SC2016 # backquotes in a message, not a command
-	fail "$(printf 'expected: keeper/%s.c to compile with `cc -o %s %s.c`\nactual:   no %s was built. Compiler output:\n%s' "$1" "$1" "$1" "$1" "$(head -c 4096 "$BATS_FILE_TMPDIR/$1.log")")"
+# require_keeper PROG: the student's PROG (keeper or paw) and our fixtures exist.
+require_keeper() {
+	require_built "$KEEPER_BUILD" keeper "$1" rogue leakcheck.so
 }
 
 # keeper_stranger: an account in neither the served users nor the group:
@@ -118,9 +57,11 @@ keeper_workspace() {
 	chown -hR "$LAB_OWNER" "$KWS/litterbox" "$KWS/secret.txt"
 	chmod 0600 "$KWS/litterbox/treasure.txt" "$KWS/litterbox/pipe" "$KWS/secret.txt"
 	chmod 0700 "$KWS/litterbox"
-	chown "$LAB_OWNER:$KEEPER_GROUP" "$KWS/run"
+	chown "$LAB_OWNER:$LAB_GROUP" "$KWS/run"
 	chmod 2755 "$KWS/run"
 	KSOCK=$KWS/run/keeper.sock
+	# run_as (helpers/lab) runs clients from the workspace.
+	LAB_RUN_DIR=$KWS
 }
 
 keeper_rm_workspace() {
@@ -137,7 +78,7 @@ ready_or_exited() {
 # workspace, serving USERs (default: garfield). Waits for its ready line.
 # Sets KPID, and KOUT and KERR, its stdout and stderr.
 keeper_start() {
-	require_built keeper
+	require_keeper keeper
 	KOUT=$BATS_TEST_TMPDIR/keeper.out KERR=$BATS_TEST_TMPDIR/keeper.err
 	(cd "$KWS" && lab_exec "$LAB_OWNER" "$KEEPER_BUILD/student/keeper" "$KSOCK" \
 		"$KWS/litterbox" "${@:-garfield}") >"$KOUT" 2>"$KERR" </dev/null &
@@ -161,21 +102,6 @@ keeper_stop() {
 	wait_until exited "$KPID" || kill -KILL "$KPID" 2>/dev/null || true
 	wait "$KPID" 2>/dev/null || true
 	KPID=
-}
-
-# run_as USER CMD...: CMD as USER, from the workspace, within LAB_BOUND + 2 s;
-# stdin from KEEPER_STDIN (default /dev/null). Sets status, output (stdout,
-# its bytes also in CLIENT_OUT), lines and stderr.
-run_as() {
-	CLIENT_OUT=$BATS_TEST_TMPDIR/client.out
-	local err=$BATS_TEST_TMPDIR/client.err
-	status=0
-	(cd "$KWS" && LAB_BOUND=$((LAB_BOUND + 2)) lab_exec --bounded "$@") \
-		>"$CLIENT_OUT" 2>"$err" <"${KEEPER_STDIN:-/dev/null}" || status=$?
-	output=$(head -c "$LAB_OUTPUT_MAX" "$CLIENT_OUT")
-	stderr=$(head -c "$LAB_OUTPUT_MAX" "$err")
-	# shellcheck disable=SC2034 # bats-assert's assert_line reads lines
-	mapfile -t lines <<<"$output"
 }
 
 # in_background OUT USER CMD...: CMD as USER, from the workspace, stdout and
@@ -207,7 +133,7 @@ ask() {
 
 # run_paw USER NAME: the paw under test, with the leak check loaded.
 run_paw() {
-	require_built paw
+	require_keeper paw
 	run_as "$1" LD_PRELOAD="$KEEPER_BUILD/fixtures/leakcheck.so" "$KEEPER_BUILD/student/paw" "$KSOCK" "$2"
 }
 

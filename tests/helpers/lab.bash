@@ -99,6 +99,21 @@ lab_run_bounded() {
 	return "$status"
 }
 
+# run_as USER CMD...: CMD as USER, from LAB_RUN_DIR (default /), within
+# LAB_BOUND + 2 s; stdin from LAB_STDIN (default /dev/null). Sets status,
+# output (stdout, its bytes also in CLIENT_OUT), lines and stderr.
+run_as() {
+	CLIENT_OUT=$BATS_TEST_TMPDIR/client.out
+	local err=$BATS_TEST_TMPDIR/client.err
+	status=0
+	(cd "${LAB_RUN_DIR:-/}" && LAB_BOUND=$((LAB_BOUND + 2)) lab_exec --bounded "$@") \
+		>"$CLIENT_OUT" 2>"$err" <"${LAB_STDIN:-/dev/null}" || status=$?
+	output=$(head -c "$LAB_OUTPUT_MAX" "$CLIENT_OUT")
+	stderr=$(head -c "$LAB_OUTPUT_MAX" "$err")
+	# shellcheck disable=SC2034 # bats-assert's assert_line reads lines
+	mapfile -t lines <<<"$output"
+}
+
 # lab_workspace: a fresh copy of the lab's Part 2 files in a directory that
 # every test account can traverse, with our own fixtures (never the lab's):
 #   cat.py, litterbox/treasure.txt (LAB_TREASURE), secret.txt (LAB_SECRET,
@@ -140,6 +155,44 @@ lab_kill_leftovers() {
 	done
 }
 LAB_PIDS=()
+
+# The optional parts' accounts: garfield runs code under test, and nermal is
+# another user in garfield's group (LAB_GROUP), the one who tries what only
+# garfield may do. The grader makes them in its namespace; natively the
+# suites make them (as root) and remove them.
+LAB_GROUP=users
+LAB_ACCOUNTS=(garfield nermal)
+# The accounts' files: byte-identical after the suite (lab_accounts_done).
+LAB_ACCOUNT_FILES=(/etc/passwd /etc/group /etc/shadow /etc/gshadow /etc/subuid /etc/subgid)
+
+# lab_accounts: make garfield and nermal, members of LAB_GROUP, unless they
+# exist. Call from setup_file, as root.
+lab_accounts() {
+	local f user
+	for f in "${LAB_ACCOUNT_FILES[@]}"; do
+		[[ -e $f ]] && sha256sum "$f"
+	done >"$BATS_FILE_TMPDIR/accounts.sha256"
+	for user in "${LAB_ACCOUNTS[@]}"; do
+		id -u "$user" >/dev/null 2>&1 && continue
+		useradd --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+			--groups "$LAB_GROUP" "$user" && echo "$user" >>"$BATS_FILE_TMPDIR/created-accounts"
+	done
+}
+
+# lab_accounts_done: remove the accounts lab_accounts made; the accounts'
+# files must be as they were. Call from teardown_file.
+lab_accounts_done() {
+	local user
+	if [[ -f $BATS_FILE_TMPDIR/created-accounts ]]; then
+		while read -r user; do
+			userdel "$user"
+		done <"$BATS_FILE_TMPDIR/created-accounts"
+	fi
+	if [[ -s $BATS_FILE_TMPDIR/accounts.sha256 ]]; then
+		sha256sum --quiet --check "$BATS_FILE_TMPDIR/accounts.sha256" ||
+			fail "the account files changed during the suite"
+	fi
+}
 
 # lab_rm_workspace: remove LAB_WS, if this test made one.
 lab_rm_workspace() {

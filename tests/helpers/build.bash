@@ -1,0 +1,63 @@
+# build.bash - build a part's programs as a student builds them, and the
+# suite's own fixtures (the optional parts' suites; needs helpers/lab).
+#
+# Call these from setup_file. The build of a student's program is part of
+# what is tested: it happens as LAB_RUNNER, with nothing but `cc -o PROG
+# PROG.c`, and require_built reports its errors in the test that needs it.
+
+# build_dir NAME: a fresh directory, every account may traverse it, with
+# student/ and fixtures/ in it. Prints its path; remove it with rm -rf.
+build_dir() {
+	local dir
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/ipc-$1-build.XXXXXX") || return
+	chmod 0755 "$dir"
+	mkdir -m 0755 "$dir/student" "$dir/fixtures"
+	echo "$dir"
+}
+
+# build_student DIR PART PROG...: copy LAB_DIR/PART's C files and headers
+# into DIR/student, and build each PROG there from PROG.c, as the runner,
+# within 60 s. The compiler's output goes to BATS_FILE_TMPDIR/PROG.log.
+build_student() {
+	local dir=$1 part=$2 prog f
+	shift 2
+	for f in "$LAB_DIR/$part/"*.[ch]; do
+		[[ -f $f && ! -L $f ]] && cp -- "$f" "$dir/student/"
+	done
+	chown -R "$LAB_RUNNER" "$dir/student"
+	for prog; do
+		printf '%s/%s.c not found in %s\n' "$part" "$prog" "$LAB_DIR" >"$BATS_FILE_TMPDIR/$prog.log"
+		[[ -f $dir/student/$prog.c ]] || continue
+		(cd "$dir/student" && LAB_BOUND=60 lab_exec --bounded "$LAB_RUNNER" \
+			cc -o "$prog" "$prog.c" >"$BATS_FILE_TMPDIR/$prog.log" 2>&1) || true
+	done
+}
+
+# build_fixture DIR NAME SOURCE [CC ARGS...]: our own program, as root, with
+# the lab's flags, into DIR/fixtures/NAME; errors in BATS_FILE_TMPDIR/fixtures.log.
+build_fixture() {
+	local dir=$1 name=$2 src=$3
+	shift 3
+	# The lab's flags: the grader's sandbox exports them; natively, lab.conf.
+	if [[ -z ${LAB_CFLAGS:-} && -f $LAB_TESTS/../grader/lab.conf ]]; then
+		# shellcheck source=grader/lab.conf
+		source "$LAB_TESTS/../grader/lab.conf"
+	fi
+	# shellcheck disable=SC2086 # the flags are words
+	cc ${LAB_CFLAGS:?grader/lab.conf not read} -O2 "$@" -o "$dir/fixtures/$name" "$src" \
+		>>"$BATS_FILE_TMPDIR/fixtures.log" 2>&1 || true
+}
+
+# require_built DIR PART PROG [FIXTURE...]: the FIXTUREs and the student's
+# PROG were built; otherwise the test fails with the compiler's output.
+require_built() {
+	local dir=$1 part=$2 prog=$3 f
+	shift 3
+	for f; do
+		[[ -e $dir/fixtures/$f ]] ||
+			fail "$(printf 'the suite could not build its own fixture %s:\n%s' "$f" "$(head -c 2048 "$BATS_FILE_TMPDIR/fixtures.log")")"
+	done
+	[[ -x $dir/student/$prog ]] && return 0
+	# shellcheck disable=SC2016 # backquotes in a message, not a command
+	fail "$(printf 'expected: %s/%s.c to compile with `cc -o %s %s.c`\nactual:   no %s was built. Compiler output:\n%s' "$part" "$prog" "$prog" "$prog" "$prog" "$(head -c 4096 "$BATS_FILE_TMPDIR/$prog.log")")"
+}

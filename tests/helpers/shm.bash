@@ -1,0 +1,147 @@
+# shm.bash - build, start and watch the shared-memory part's programs
+# (shm.bats; shm/HANDOUT.md is the contract).
+#
+# Needs helpers/lab, helpers/listener (wait_until, asleep, exited) and
+# helpers/build. Code under test runs as garfield; nermal is the other user.
+# Both sides of every exchange have a counterpart of ours (helpers/letters.c),
+# so a student's listener faces our sender, their sender our listener, their
+# reader our writer, their writer our reader. Every program runs from the
+# build directory, through lab_exec, never as root.
+#
+# Keys: each test takes fresh random ones (shm_key), and teardown removes
+# whatever is left on them, whoever made it, so no test meets another's
+# objects (the grader also gives each submission an IPC namespace).
+
+SHM_USER=garfield
+SHM_OTHER=nermal
+
+# shm_build: the student's four programs, and our fixture. Call from setup_file.
+shm_build() {
+	SHM_BUILD=$(build_dir shm)
+	export SHM_BUILD
+	build_student "$SHM_BUILD" shm listener sender reader writer
+	build_fixture "$SHM_BUILD" letters "$LAB_TESTS/helpers/letters.c"
+	LETTERS=$SHM_BUILD/fixtures/letters
+	export LETTERS
+}
+
+shm_clean() {
+	rm -rf -- "$SHM_BUILD"
+}
+
+# require_shm PROG: the student's PROG and our fixture were built.
+require_shm() {
+	require_built "$SHM_BUILD" shm "$1" letters
+}
+
+# student PROG: the path of the student's PROG.
+student() {
+	echo "$SHM_BUILD/student/$1"
+}
+
+# shm_key: a fresh random key (1 to 2^31-1), in KEY, remembered for teardown.
+shm_key() {
+	KEY=$((SRANDOM % 2147483646 + 1))
+	SHM_KEYS+=("$KEY")
+}
+SHM_KEYS=()
+
+# shm_rm_keys: remove every segment and semaphore set on the keys this test
+# used, whoever made them; a segment already removed goes with its last user.
+shm_rm_keys() {
+	local key
+	for key in "${SHM_KEYS[@]}"; do
+		ipcrm -M "$key" 2>/dev/null || true
+		ipcrm -S "$key" 2>/dev/null || true
+	done
+	SHM_KEYS=()
+}
+
+# objects_of USER: how many segments and semaphore sets USER owns or made.
+objects_of() {
+	local uid n=0 f line
+	uid=$(id -u "$1")
+	for f in /proc/sysvipc/shm /proc/sysvipc/sem; do
+		while read -r -a line; do
+			# shm: key shmid perms size cpid lpid nattch uid gid cuid ...
+			# sem: key semid perms nsems uid gid cuid ...
+			if [[ $f == */shm ]]; then
+				[[ ${line[7]} == "$uid" || ${line[9]} == "$uid" ]] && ((n++))
+			else
+				[[ ${line[4]} == "$uid" || ${line[6]} == "$uid" ]] && ((n++))
+			fi
+		done < <(tail -n +2 "$f")
+	done
+	echo "$n"
+}
+
+# on_key KEY: what is left on KEY, one word per object ("shm", "sem").
+on_key() {
+	local f line
+	for f in shm sem; do
+		while read -r -a line; do
+			[[ ${line[0]} == "$1" ]] && echo "$f"
+		done < <(tail -n +2 "/proc/sysvipc/$f")
+	done
+	return 0
+}
+
+# start_as OUT USER CMD...: CMD as USER in the background, stdout to OUT,
+# stderr to OUT.err, stdin from LAB_STDIN (default /dev/null). Sets BG: its PID.
+start_as() {
+	local out=$1
+	shift
+	(cd "$SHM_BUILD" && lab_exec "$@") >"$out" 2>"$out.err" <"${LAB_STDIN:-/dev/null}" &
+	BG=$!
+	LAB_PIDS+=("$BG")
+}
+
+# ready_or_gone FILE PID LINE: FILE starts with LINE PID, or PID has ended.
+ready_or_gone() {
+	[[ $(head -n 1 "$1" 2>/dev/null) == "$3$2" ]] || exited "$2"
+}
+
+# start_ready OUT LINE USER CMD...: start_as, then wait for the ready line
+# (LINE followed by the PID, "Listener PID: "); fails if it never comes.
+start_ready() {
+	local out=$1 line=$2
+	shift 2
+	start_as "$out" "$@"
+	wait_until ready_or_gone "$out" "$BG" "$line" || true
+	[[ $(head -n 1 "$out") == "$line$BG" ]] && return 0
+	local why="no such line within $LAB_BOUND s"
+	if exited "$BG"; then
+		ended "$BG"
+		why="it exited ($ENDED)"
+	fi
+	fail "$(printf 'expected: "%s%s" as the first line, flushed at once, once the objects exist\nactual:   %s\nstdout:   %s\nstderr:   %s' \
+		"$line" "$BG" "$why" "$(head -c 300 "$out")" "$(head -c 300 "$out.err")")"
+}
+
+# ended PID: wait for PID (a child of this shell: never call it in $(...))
+# for LAB_BOUND s; set ENDED to "status N", or kill it and set "still running".
+ended() {
+	if wait_until exited "$1"; then
+		local s=0
+		wait "$1" || s=$?
+		ENDED="status $s"
+	else
+		kill -KILL "$1" 2>/dev/null || true
+		wait "$1" 2>/dev/null || true
+		ENDED="still running"
+	fi
+}
+
+# after_line FILE: FILE's bytes after its first line.
+after_line() {
+	tail -n +2 "$1"
+}
+
+# bytes N FILE: N bytes for a letter, a NUL and a newline among the first
+# four: text a %s would cut short, or a line reader split.
+bytes() {
+	{
+		printf 'x\0y\n'
+		head -c "$1" /dev/urandom
+	} | head -c "$1" >"$2"
+}
