@@ -28,11 +28,11 @@ kill_all_of() {
 # (bash reads /etc/passwd and /proc/sysvipc itself). The test accounts are
 # local ones, in /etc/passwd.
 remove_ipc_of() {
-	local user=$1 uid='' name u _ id owner creator
+	local user=$1 uid='' gid name u g _ id owner creator
 	local -a ipcrm_args=()
-	while IFS=: read -r name _ u _; do
+	while IFS=: read -r name _ u g _; do
 		if [[ $name == "$user" || $u == "$user" ]]; then
-			uid=$u
+			uid=$u gid=$g
 			break
 		fi
 	done </etc/passwd
@@ -60,9 +60,12 @@ remove_ipc_of() {
 			done
 		} </proc/sysvipc/msg
 	fi
-	# One ipcrm for them all. A segment still attached would only be marked
-	# for removal; USER's processes are dead, so none is.
-	((${#ipcrm_args[@]} == 0)) || ipcrm "${ipcrm_args[@]}" 2>/dev/null || true
+	# One ipcrm for them all, run as USER: removing one takes its owner, its
+	# creator or CAP_SYS_ADMIN, which root lacks in a default container. A
+	# segment still attached would only be marked for removal; USER's
+	# processes are dead, so none is.
+	((${#ipcrm_args[@]} == 0)) ||
+		setpriv "--reuid=$uid" "--regid=$gid" --clear-groups ipcrm "${ipcrm_args[@]}" 2>/dev/null || true
 	# POSIX message queues are files of the mqueue filesystem; POSIX shared
 	# memory, and anything else written there, files in /dev/shm. find only
 	# when a directory holds anything (the patterns that match nothing stay
