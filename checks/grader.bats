@@ -29,6 +29,82 @@ grader_processes() {
 	ps -eo uid=,pid=,comm= | awk -v lo="$GRADE_UID_BASE" -v hi="$((GRADE_UID_BASE + GRADE_UID_SPAN))" '$1 >= lo && $1 < hi'
 }
 
+# namespaces_work: the grader can give each submission its namespaces here
+# (natively, or in a privileged container); otherwise the container is the
+# sandbox.
+namespaces_work() {
+	# shellcheck disable=SC2086 # the flags are words
+	unshare $GRADE_UNSHARE true 2>/dev/null
+}
+
+# grader_ipc_objects: the IPC objects of the grader's test accounts' user IDs
+# in this IPC namespace (natively the machine's, in a container the
+# container's): SysV objects whose owner or creator is one, and POSIX message
+# queues. (Files in /dev/shm are files: see the test for files left behind.)
+grader_ipc_objects() {
+	local lo=$GRADE_UID_BASE hi=$((GRADE_UID_BASE + GRADE_UID_SPAN)) kind
+	for kind in shm sem msg; do
+		# A header, then an object a line; sem has one column (nsems) between
+		# perms and uid, shm and msg four.
+		awk -v kind="$kind" -v lo="$lo" -v hi="$hi" 'NR > 1 {
+			u = kind == "sem" ? $5 : $8; c = kind == "sem" ? $7 : $10
+			if ((u >= lo && u < hi) || (c >= lo && c < hi)) print kind, $2, "uid", u, "creator", c
+		}' "/proc/sysvipc/$kind"
+	done
+	# An mqueue mount shows the queues of the IPC namespace that mounted it,
+	# whoever reads it: a fresh one, in a mount namespace of its own where
+	# that is allowed, else the container's /dev/mqueue.
+	local mq=$BATS_TEST_TMPDIR/mqueue
+	mkdir "$mq"
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	unshare --mount --propagation private sh -c 'mount -t mqueue mqueue "$1" && find "$1" -mindepth 1 -uid +"$2" -uid -"$3"' \
+		sh "$mq" $((lo - 1)) "$hi" 2>/dev/null ||
+		find /dev/mqueue -mindepth 1 -uid +$((lo - 1)) -uid -"$hi" 2>/dev/null
+	rmdir "$mq"
+}
+
+# plant_ipc_objects DIR: where submissions get namespaces, IPC objects of
+# root's in this (the machine's) IPC namespace, which no submission must see:
+# a SysV shared memory segment, semaphore set and message queue, a POSIX
+# message queue and a file in /dev/shm. What to remove is written to DIR.
+# In a container the container is the sandbox, and its objects are in sight.
+plant_ipc_objects() {
+	local d=$1
+	namespaces_work || return 0
+	{
+		ipcmk --shmem 4096 --mode 0600
+		ipcmk --semaphore 1 --mode 0600
+		ipcmk --queue --mode 0600
+	} | sed -n -e 's/^Shared memory id: /-m /p' -e 's/^Semaphore id: /-s /p' \
+		-e 's/^Message queue id: /-q /p' >"$d/planted"
+	echo "/ipc-lab-planted-$$" >"$d/planted-mqueue"
+	python3 - "$(<"$d/planted-mqueue")" <<-'PY'
+		import ctypes, os, sys
+		libc = ctypes.CDLL(None, use_errno=True)
+		libc.mq_open.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_int, ctypes.c_void_p]
+		fd = libc.mq_open(sys.argv[1].encode(), os.O_CREAT | os.O_RDWR, 0o600, None)
+		if fd == -1:
+		    sys.exit(f"mq_open {sys.argv[1]}: {os.strerror(ctypes.get_errno())}")
+		os.close(fd)
+	PY
+	mktemp /dev/shm/ipc-lab-planted.XXXXXX >"$d/planted-file"
+}
+
+# unplant_ipc_objects DIR: remove what plant_ipc_objects DIR made.
+unplant_ipc_objects() {
+	local d=$1
+	if [[ -s $d/planted ]]; then
+		# shellcheck disable=SC2046 # "-m ID" lines: options and their IDs
+		ipcrm $(<"$d/planted")
+	fi
+	if [[ -s $d/planted-mqueue ]]; then
+		python3 -c 'import ctypes, sys; ctypes.CDLL(None).mq_unlink(sys.argv[1].encode())' "$(<"$d/planted-mqueue")"
+	fi
+	if [[ -s $d/planted-file ]]; then
+		rm -f -- "$(<"$d/planted-file")"
+	fi
+}
+
 # Without root, every test skips (in setup: bats 1.8 cannot skip in setup_file).
 setup_file() {
 	((EUID == 0)) || return 0
@@ -41,6 +117,7 @@ setup_file() {
 	done <"$SAMPLES/expected"
 	sha256sum /etc/passwd /etc/group >"$BATS_FILE_TMPDIR/accounts.sha256"
 	grader_processes >"$BATS_FILE_TMPDIR/before.ps"
+	plant_ipc_objects "$BATS_FILE_TMPDIR"
 	# One class, graded in parallel, with every output the grader writes.
 	"$ROOT/grade" --jobs 2 --csv "$BATS_FILE_TMPDIR/class.csv" \
 		--results "$BATS_FILE_TMPDIR/results" --junit "$BATS_FILE_TMPDIR/junit.xml" \
@@ -49,6 +126,10 @@ setup_file() {
 	# The keeper part's class, here rather than in its test: in a container the
 	# grader takes one submission at a time, longer than a test's time bound.
 	grade_keeper_samples "$BATS_FILE_TMPDIR/keeper"
+}
+
+teardown_file() {
+	unplant_ipc_objects "$BATS_FILE_TMPDIR"
 }
 
 class_size() {
@@ -153,8 +234,7 @@ PY
 	run -0 grep -o 'probe: [a-z]* .*' "$BATS_FILE_TMPDIR/report"
 	assert_line --regexp '^probe: searched [1-9][0-9]* directories'
 	refute_line --regexp '^probe: read .*/ipc-grade\.[^/]*/'
-	# shellcheck disable=SC2086 # the flags are words
-	if unshare $GRADE_UNSHARE true 2>/dev/null || [[ $ROOT == /opt/ipc-lab ]]; then
+	if namespaces_work || [[ $ROOT == /opt/ipc-lab ]]; then
 		refute_line --partial "probe: read $ROOT/"
 	fi
 }
@@ -171,6 +251,33 @@ PY
 	assert_line "probe: socketpair(AF_UNIX): works"
 	refute_line --partial "probe: connected"
 	refute_line --partial "created"
+}
+
+@test "student code sees no IPC object of another test, another submission or the machine" {
+	expect_scores hostile-ipc-litter
+	# Each run of the probe leaves one IPC object of each kind, and names
+	# every one it sees that it did not make; asked for the missing file, it
+	# says what it made (the report quotes it for that failed test). It runs
+	# as each test account, in test after test: what one test left, the next
+	# would see. Where submissions get namespaces, root's objects planted in
+	# the machine's IPC namespace (plant_ipc_objects) are out of its sight
+	# too; in a container, the container is the sandbox.
+	run -0 grep -o 'probe: .*' "$BATS_FILE_TMPDIR/report"
+	assert_line --regexp '^probe: made shm [0-9]+ \(handed to uid 0\), sem [0-9]+, msg [0-9]+, mqueue /litter-[0-9]+, /dev/shm/litter-[0-9]+$'
+	assert_line "probe: sees no IPC object it did not make"
+	refute_line --partial "which it did not make"
+	if namespaces_work; then
+		[[ -s $BATS_FILE_TMPDIR/planted ]] || fail "expected: IPC objects planted for the probe to miss; actual: none"
+	fi
+}
+
+@test "grading leaves no IPC object of the test accounts behind" {
+	# The probe's objects: SysV ones (one handed over to root, still with a
+	# test account as its creator) and POSIX message queues. Natively each
+	# namespace took its own along; in a container, the clean-up after each
+	# test removed them.
+	run -0 grader_ipc_objects
+	assert_output ""
 }
 
 @test "a class with points lost exits 1 and reports every submission" {

@@ -15,7 +15,7 @@ have make || need+=(make)
 have python3 || need+=(python3)
 have patch || need+=(patch)
 have useradd || [[ -x /usr/sbin/useradd ]] || need+=(passwd)
-{ have setpriv && have prlimit && have unshare; } || need+=(util-linux)
+{ have setpriv && have prlimit && have unshare && have ipcrm; } || need+=(util-linux)
 have pgrep || need+=(procps)
 for lib in bats-support bats-assert; do
 	[[ -f /usr/lib/bats/$lib/load.bash ]] || need+=("$lib")

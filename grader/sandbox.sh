@@ -9,10 +9,14 @@
 # The TAP stream of the suites is written to stdout and nowhere else.
 #
 # With GRADE_ISOLATED=1 the grader has started this script as PID 1 of fresh
-# mount, PID and network namespaces: the accounts made here live in a private
-# copy of /etc that vanishes with the namespace, there is no network, and every
-# process left over dies with us. Otherwise (inside a container, where the
-# container is the namespace) the accounts are made in the container's /etc.
+# mount, PID, network and IPC namespaces: the accounts made here live in a
+# private copy of /etc that vanishes with the namespace, there is no network,
+# no SysV IPC object or POSIX message queue of another submission (or of the
+# machine) is in sight, /dev/shm and /dev/mqueue are fresh mounts, and every
+# process and IPC object left over dies with us. Otherwise (inside a
+# container, where the container is the namespace) the accounts are made in
+# the container's /etc, and after each test, and once more at the end, every
+# process and IPC object of the test accounts is removed (accounts.bash).
 # In both, code under test runs under the network filter built here in
 # WORK/bin (tests/helpers/nonet.c): no socket but AF_UNIX, whatever network
 # the container has.
@@ -64,6 +68,18 @@ isolate() {
 		mount -t tmpfs -o size=64m,mode=1777,nosuid,nodev tmpfs "$d" || die "cannot mount a tmpfs on $d"
 	done
 	mkdir -p "$work" && mount --move /mnt "$work" || die "cannot bring $work back"
+	# An mqueue filesystem shows the POSIX message queues of the IPC namespace
+	# that mounts it: a fresh one on /dev/mqueue shows this submission's own
+	# (GRADE_UNSHARE has --ipc), for code under test and for the clean-up
+	# after each test (remove_ipc_of). A missing /dev/mqueue is made, as
+	# systemd would: /dev is the machine's, so it stays there, empty. Where it
+	# cannot be made, the queues are out of sight but still die with the
+	# namespace.
+	[[ -d /dev/mqueue ]] || mkdir -m 0755 /dev/mqueue 2>/dev/null
+	if [[ -d /dev/mqueue ]]; then
+		mount -t mqueue -o nosuid,nodev,noexec mqueue /dev/mqueue ||
+			die "cannot mount a fresh mqueue filesystem on /dev/mqueue"
+	fi
 	# The grader's own tree (its tests, its rubric) is hidden from code under
 	# test: an empty read-only tmpfs on top. This script reads on from its
 	# open descriptor; the suites run from the copy in WORK.
@@ -136,10 +152,12 @@ cd "$work/tmp" || die "no scratch directory"
 bats --tap "${suites[@]}"
 status=$?
 
-# Whatever a test left behind (it should not), kill it now.
+# Whatever a test left behind (it should not), kill it now, and remove the
+# IPC objects of the test accounts: in a container they would outlive us.
 source "$work/tests/helpers/accounts.bash"
 for user in ipc-student ipc-owner garfield nermal; do
 	kill_all_of "$user" 5
+	remove_ipc_of "$user"
 done
 # In a namespace, all else vanishes with it. In a container, leave it as found:
 # no files of the test accounts in the scratch directories, no accounts.

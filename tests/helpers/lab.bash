@@ -15,7 +15,8 @@
 #   LAB_SECRET    contents written to secret.txt         (default: the handout's)
 #   LAB_TREASURE  contents written to litterbox/treasure.txt (default: the handout's)
 #   LAB_BOUND     seconds any single wait may take       (default: 5)
-#   LAB_CONFINE   1: after each test, kill every process of the test accounts
+#   LAB_CONFINE   1: after each test, kill every process of the test accounts,
+#                 and remove their IPC objects
 #                 (the grader sets it; those accounts run nothing else)
 #   LAB_NONET     the network filter launcher, helpers/nonet.c built
 #                 (helpers/nonet.bash): when set, code under test runs under
@@ -140,8 +141,11 @@ lab_cat() {
 
 # lab_kill_leftovers: no process started by a test outlives it. Under
 # LAB_CONFINE the test accounts run nothing but code under test, so every
-# process they own is killed (kill_all_of, in accounts.bash); nermal is the
-# keeper part's user that the keeper does not serve.
+# process they own is killed (kill_all_of, in accounts.bash), and then every
+# IPC object they own is removed (remove_ipc_of): shared memory, semaphores
+# and message queues outlive their processes, and the next test (in a
+# container, the next submission) would find them. nermal is the keeper
+# part's user that the keeper does not serve.
 lab_kill_leftovers() {
 	local pid user
 	for pid in "${LAB_PIDS[@]}"; do
@@ -152,6 +156,7 @@ lab_kill_leftovers() {
 	[[ $LAB_CONFINE == 1 ]] || return 0
 	for user in "$LAB_RUNNER" "$LAB_OWNER" garfield nermal; do
 		kill_all_of "$user" "$LAB_BOUND"
+		remove_ipc_of "$user"
 	done
 }
 LAB_PIDS=()
