@@ -28,8 +28,7 @@ kill_all_of() {
 # (bash reads /etc/passwd and /proc/sysvipc itself). The test accounts are
 # local ones, in /etc/passwd.
 remove_ipc_of() {
-	local user=$1 uid='' gid name u g _ id owner creator
-	local -a ipcrm_args=()
+	local user=$1 uid='' gid name u g _ owner creator
 	while IFS=: read -r name _ u g _; do
 		if [[ $name == "$user" || $u == "$user" ]]; then
 			uid=$u gid=$g
@@ -40,32 +39,35 @@ remove_ipc_of() {
 	# The columns: shm "key shmid perms size cpid lpid nattch uid gid cuid ...",
 	# msg "key msqid perms cbytes qnum lspid lrpid uid gid cuid ...",
 	# sem "key semid perms nsems uid gid cuid ..."; a header line first.
-	if [[ -r /proc/sysvipc/shm ]]; then
-		{
-			read -r _
-			while read -r _ id _ _ _ _ _ owner _ creator _; do
-				[[ $owner == "$uid" || $creator == "$uid" ]] && ipcrm_args+=(-m "$id")
-			done
-		} </proc/sysvipc/shm
-		{
-			read -r _
-			while read -r _ id _ _ owner _ creator _; do
-				[[ $owner == "$uid" || $creator == "$uid" ]] && ipcrm_args+=(-s "$id")
-			done
-		} </proc/sysvipc/sem
-		{
-			read -r _
-			while read -r _ id _ _ _ _ _ owner _ creator _; do
-				[[ $owner == "$uid" || $creator == "$uid" ]] && ipcrm_args+=(-q "$id")
-			done
-		} </proc/sysvipc/msg
-	fi
-	# One ipcrm for them all, run as USER: removing one takes its owner, its
-	# creator or CAP_SYS_ADMIN, which root lacks in a default container. A
-	# segment still attached would only be marked for removal; USER's
-	# processes are dead, so none is.
-	((${#ipcrm_args[@]} == 0)) ||
-		setpriv "--reuid=$uid" "--regid=$gid" --clear-groups ipcrm "${ipcrm_args[@]}" 2>/dev/null || true
+	# (awk's fields count from 1.)
+	local kind found=0 data
+	for kind in shm sem msg; do
+		[[ -r /proc/sysvipc/$kind ]] || continue
+		# Read whole, once (`read` on a /proc file seeks back after each line,
+		# and the kernel makes the file anew from there: the square of the
+		# number of objects). Nothing but the header line: nothing to do,
+		# and no fork. Otherwise awk looks for USER's, quickly however many.
+		data=$(<"/proc/sysvipc/$kind")
+		[[ $data == *$'\n'* ]] || continue
+		if [[ $kind == sem ]]; then
+			owner=5 creator=7
+		else
+			owner=8 creator=10
+		fi
+		if awk -v uid="$uid" -v o="$owner" -v c="$creator" \
+			'NR > 1 && ($o == uid || $c == uid) { found = 1; exit } END { exit !found }' <<<"$data"; then
+			found=1
+			break
+		fi
+	done
+	# One `ipcrm --all`, run as USER, removes exactly what USER may remove:
+	# the objects it owns or made (removing takes the owner, the creator or
+	# CAP_SYS_ADMIN, which root lacks in a default container anyway). By id,
+	# ipcrm would read all of /proc/sysvipc for each id: with a few thousand
+	# objects (a flood), minutes of system time. A segment still attached
+	# would only be marked for removal; USER's processes are dead, so none is.
+	((found == 0)) ||
+		setpriv "--reuid=$uid" "--regid=$gid" --clear-groups ipcrm --all >/dev/null 2>&1 || true
 	# POSIX message queues are files of the mqueue filesystem; POSIX shared
 	# memory, and anything else written there, files in /dev/shm. find only
 	# when a directory holds anything (the patterns that match nothing stay

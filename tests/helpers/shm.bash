@@ -58,32 +58,22 @@ shm_rm_keys() {
 }
 
 # objects_of USER: how many segments and semaphore sets USER owns or made.
+# (awk reads /proc/sysvipc whole: bash's read would seek back after each
+# line, and the kernel makes the file anew each time.)
 objects_of() {
-	local uid n=0 f line
+	local uid
 	uid=$(id -u "$1")
-	for f in /proc/sysvipc/shm /proc/sysvipc/sem; do
-		while read -r -a line; do
-			# shm: key shmid perms size cpid lpid nattch uid gid cuid ...
-			# sem: key semid perms nsems uid gid cuid ...
-			if [[ $f == */shm ]]; then
-				[[ ${line[7]} == "$uid" || ${line[9]} == "$uid" ]] && ((n++))
-			else
-				[[ ${line[4]} == "$uid" || ${line[6]} == "$uid" ]] && ((n++))
-			fi
-		done < <(tail -n +2 "$f")
-	done
-	echo "$n"
+	# shm: key shmid perms size cpid lpid nattch uid gid cuid ...
+	# sem: key semid perms nsems uid gid cuid ...
+	awk -v uid="$uid" 'FNR > 1 && FILENAME ~ /shm$/ && ($8 == uid || $10 == uid) { n++ }
+		FNR > 1 && FILENAME ~ /sem$/ && ($5 == uid || $7 == uid) { n++ }
+		END { print n + 0 }' /proc/sysvipc/shm /proc/sysvipc/sem
 }
 
 # on_key KEY: what is left on KEY, one word per object ("shm", "sem").
 on_key() {
-	local f line
-	for f in shm sem; do
-		while read -r -a line; do
-			[[ ${line[0]} == "$1" ]] && echo "$f"
-		done < <(tail -n +2 "/proc/sysvipc/$f")
-	done
-	return 0
+	awk -v key="$1" 'FNR > 1 && $1 == key { f = FILENAME; sub(/.*\//, "", f); print f }' \
+		/proc/sysvipc/shm /proc/sysvipc/sem
 }
 
 # start_as OUT USER CMD...: CMD as USER in the background, stdout to OUT,
