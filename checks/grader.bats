@@ -123,9 +123,11 @@ setup_file() {
 		--results "$BATS_FILE_TMPDIR/results" --junit "$BATS_FILE_TMPDIR/junit.xml" \
 		"$dir"/* >"$BATS_FILE_TMPDIR/report" 2>"$BATS_FILE_TMPDIR/stderr" &&
 		echo 0 >"$BATS_FILE_TMPDIR/status" || echo $? >"$BATS_FILE_TMPDIR/status"
-	# The keeper part's class, here rather than in its test: in a container the
-	# grader takes one submission at a time, longer than a test's time bound.
-	grade_keeper_samples "$BATS_FILE_TMPDIR/keeper"
+	# The optional parts' classes, here rather than in their tests: in a
+	# container the grader takes one submission at a time, longer than a
+	# test's time bound.
+	grade_part_samples keeper "$BATS_FILE_TMPDIR/keeper"
+	grade_part_samples shm "$BATS_FILE_TMPDIR/shm"
 }
 
 teardown_file() {
@@ -433,17 +435,61 @@ PY
 	assert_output --partial "no such part: nosuch"
 }
 
-# grade_keeper_samples DIR: the handout sample and the keeper-* samples
-# (those GRADER_SAMPLES names, when set), graded on the keeper part alone, in
-# DIR.
-grade_keeper_samples() {
-	local d=$1 name
+@test "SIGTERM stops grading at once: every sandbox killed, nothing left, the rest not graded" {
+	[[ -z ${GRADER_SAMPLES:-} || " $GRADER_SAMPLES " == *" hostile-hanging-make "* ]] ||
+		skip "hostile-hanging-make is not among GRADER_SAMPLES"
+	local d=$BATS_TEST_TMPDIR pid i rc=0
+	make_sample hostile-hanging-make "$d"
+	make_sample listener-spins "$d"
+	touch "$d/marker"
+	"$ROOT/grade" --csv "$d/class.csv" "$d/hostile-hanging-make" "$d/listener-spins" \
+		>"$d/report" 2>"$d/stderr" &
+	pid=$!
+	# A sandbox runs (not the probe): its make hangs for 20 s. The sandbox
+	# leads a process group of its own.
+	local sandbox=
+	for ((i = 0; i < 300; i++)); do
+		sandbox=$(pgrep -P "$pid" -f 'sandbox\.sh /') && break
+		sleep 0.1 # ok-sleep: poll interval of a bounded wait on a real condition
+	done
+	[[ -n $sandbox ]] || fail "no sandbox started within 30 s: $(cat "$d/stderr")"
+	kill -TERM "$pid"
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1 # ok-sleep: poll interval of a bounded wait on a real condition
+	done
+	kill -0 "$pid" 2>/dev/null && fail "the grader was still running 10 s after SIGTERM"
+	wait "$pid" || rc=$?
+	# Whatever the grader left is stopped here, whatever the verdict, so
+	# that no later test meets it.
+	local left=no work
+	if kill -0 -- "-$sandbox" 2>/dev/null; then
+		left=yes
+		kill -KILL -- "-$sandbox"
+	fi
+	work=$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'ipc-grade.*' -newer "$d/marker")
+	# shellcheck disable=SC2086 # one name per line, made by mktemp
+	[[ -z $work ]] || rm -rf -- $work
+	[[ $left == no ]] || fail "the grader exited and left its sandbox running"
+	[[ -z $work ]] || fail "the grader left its working directories: $work"
+	[[ $rc == 143 ]] || fail "expected exit status 143 (128 + SIGTERM), got $rc: $(cat "$d/stderr")"
+	run -0 grep -c ',not graded$' "$d/class.csv"
+	assert_output 2
+	run -0 cat "$d/stderr"
+	assert_output --partial "stopped by SIGTERM: 0 of 2 submissions were graded"
+}
+
+# grade_part_samples PART DIR: the handout sample and the PART-* samples
+# (those GRADER_SAMPLES names, when set), graded on the optional PART alone,
+# in DIR.
+grade_part_samples() {
+	local part=$1 d=$2 name
 	mkdir -p "$d/samples"
-	for name in handout $(cd "$SAMPLES" && echo keeper-*); do
+	for name in handout $(cd "$SAMPLES" && echo "$part"-*); do
 		[[ -z ${GRADER_SAMPLES:-} || " $GRADER_SAMPLES " == *" $name "* || $name == handout ]] || continue
 		make_sample "$name" "$d/samples"
 	done
-	"$ROOT/grade" --parts keeper --jobs 2 --csv "$d/class.csv" --results "$d/results" \
+	"$ROOT/grade" --parts "$part" --jobs 2 --csv "$d/class.csv" --results "$d/results" \
 		"$d/samples"/* >"$d/report" 2>&1 || true
 }
 
@@ -452,6 +498,16 @@ grade_keeper_samples() {
 	expect_scores_in "$d" handout 'keeper-*'
 	run -0 grep -A1 -F "== $d/samples/handout" "$d/report"
 	assert_line "Keeper: descriptor passing over UNIX sockets (optional): 20/20"
+}
+
+@test "the shared-memory part: the handout's programs get 20/20, hostile ones lose exactly their points" {
+	local d=$BATS_FILE_TMPDIR/shm
+	expect_scores_in "$d" handout 'shm-*'
+	run -0 grep -A1 -F "== $d/samples/handout" "$d/report"
+	assert_line "Letters in shared memory: signals and semaphores (optional): 20/20"
+	# shm-floods-segments takes every segment id there is in each listener
+	# test; the sender's tests after them pass only if the clean-up after
+	# each test gave the ids back (the suite's own listener needs one).
 }
 
 @test "a paw that reaches for the secret by every other way is refused each time" {

@@ -16,7 +16,8 @@ counts is whether student code had run. What student code causes (a hang, a
 flood) costs that submission its points.
 
 Exit status: 0 when every submission got full marks, 1 when points were lost,
-2 on a usage error or when any submission could not be graded.
+2 on a usage error or when any submission could not be graded; 128 + N when
+signal N (SIGINT, SIGTERM, SIGHUP) stopped the grading.
 """
 
 import argparse
@@ -89,6 +90,42 @@ class GradeError(Exception):
 
 class NotGraded(Exception):
     """One submission could not be graded, through no fault of its code."""
+
+
+# --- stopping ----------------------------------------------------------------------
+#
+# Every sandbox runs in a session of its own (so that a timeout can kill it
+# whole), which also keeps a terminal's Ctrl-C from reaching it. So the
+# grader stops them itself: on SIGINT, SIGTERM or SIGHUP it kills every
+# sandbox running, grades nothing more, writes what it has (the rest "not
+# graded"), and exits 128 + the signal's number.
+
+STOPPING = threading.Event()
+RUNNING = set()              # the process groups of the sandboxes running now
+RUNNING_LOCK = threading.Lock()
+
+
+class Interrupted(Exception):
+    def __init__(self, signum):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def kill_running():
+    with RUNNING_LOCK:
+        for pgid in RUNNING:
+            try:
+                os.killpg(pgid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def on_stop_signal(signum, frame):
+    if STOPPING.is_set():
+        return
+    STOPPING.set()
+    kill_running()
+    raise Interrupted(signum)
 
 
 def warn(msg):
@@ -250,9 +287,13 @@ def run_sandbox(work, job, mode, rubric):
     if mode == "namespace":
         cmd = UNSHARE + cmd
     out = tempfile.TemporaryFile()
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
-                            stderr=subprocess.STDOUT, env=env, cwd=work,
-                            start_new_session=True)
+    with RUNNING_LOCK:
+        if STOPPING.is_set():
+            raise NotGraded(STOPPED)
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT, env=env, cwd=work,
+                                start_new_session=True)
+        RUNNING.add(proc.pid)
     problem = None
     try:
         proc.wait(timeout=SUBMISSION_BOUND)
@@ -263,6 +304,11 @@ def run_sandbox(work, job, mode, rubric):
         except ProcessLookupError:
             pass
         proc.wait()
+    finally:
+        with RUNNING_LOCK:
+            RUNNING.discard(proc.pid)
+    if STOPPING.is_set():
+        raise NotGraded(STOPPED)
     out.seek(0)
     tap = out.read(MAX_TAP).decode("utf-8", errors="replace")
     out.close()
@@ -275,6 +321,8 @@ def run_sandbox(work, job, mode, rubric):
                         + (tap.strip()[-500:] or "no output"))
     return tap, problem
 
+
+STOPPED = "grading was interrupted before this submission was done"
 
 TAP_RESULT = re.compile(r"^(not )?ok \d+ ?(.*)$")
 
@@ -328,6 +376,8 @@ def grade_one(path, slots, mode, rubric):
     """Grade PATH with a job slot from SLOTS: no two running jobs share one."""
     started = time.monotonic()
     notes, tap, problem = [], "", None
+    if STOPPING.is_set():
+        return not_graded(path, rubric, STOPPED, notes, started)
     job = slots.get()
     try:
         work = tempfile.mkdtemp(prefix="ipc-grade.")
@@ -392,7 +442,8 @@ def parse_args(argv):
     p = argparse.ArgumentParser(
         prog=PROG, description="Grade IPC lab submissions with the lab's own suites.",
         epilog="Exit status: 0 all full marks, 1 points lost, 2 a usage error or a "
-               "submission not graded. The parts and tests: grader/rubric.json.")
+               "submission not graded, 130 or 143 stopped by Ctrl-C or SIGTERM (what was "
+               "graded is written). The parts and tests: grader/rubric.json.")
     p.add_argument("submissions", nargs="+", metavar="SUBMISSION_DIR",
                    help="a student's repository root")
     p.add_argument("--results", metavar="FILE",
@@ -448,19 +499,39 @@ def main(argv=None):
     slots = queue.Queue()
     for job in range(jobs):
         slots.put(job)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(grade_one, path, slots, mode, rubric): i
-                   for i, path in enumerate(paths)}
-        for fut in concurrent.futures.as_completed(futures):
-            i = futures[fut]
-            results[i] = fut.result()
-            progress.step(paths[i])
-            if len(paths) == 1 or not progress.on:
-                print(results[i].report(), flush=True)
-    if len(paths) > 1 and progress.on:
+    stopped, futures = None, {}
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_stop_signal)
+    try:
+        # On a signal, the pool's exit waits for the jobs running, which end
+        # at once: their sandboxes are killed, and the rest start none.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+            futures = {pool.submit(grade_one, path, slots, mode, rubric): i
+                       for i, path in enumerate(paths)}
+            for fut in concurrent.futures.as_completed(futures):
+                i = futures[fut]
+                results[i] = fut.result()
+                progress.step(paths[i])
+                if len(paths) == 1 or not progress.on:
+                    print(results[i].report(), flush=True)
+    except Interrupted as e:
+        stopped = e
+        for fut, i in futures.items():
+            if results[i] is None:
+                results[i] = fut.result()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_DFL)
+    if len(paths) > 1 and (progress.on or stopped):
         for r in results:
-            print(r.report())
-    return finish(results, outputs)
+            if stopped is None or r.graded:
+                print(r.report())
+    status = finish(results, outputs)
+    if stopped is not None:
+        warn(f"stopped by {stopped}: {sum(r.graded for r in results)} of {len(results)} "
+             "submissions were graded; the others are reported as not graded")
+        return 128 + stopped.signum
+    return status
 
 
 def finish(results, outputs):
