@@ -7,6 +7,7 @@
 #   checks/bench.sh                  everything (about 10 minutes)
 #   checks/bench.sh flakes speed     some:  flakes speed idle memory clean
 #                                          grade-reference class hostile
+#                                          shm-flakes shm-throughput
 #   BENCH_RUNS=20 checks/bench.sh flakes     fewer runs under load
 #
 # Uses hyperfine and GNU time (/usr/bin/time -v), installed when missing.
@@ -161,10 +162,74 @@ hostile() {
 	done
 }
 
-all=(flakes speed idle memory clean grade-reference class hostile)
+shm_flakes() {
+	title "No flakes: $runs runs of bats tests/shm.bats under 4 busy loops on our programs, half as many on the handout sample's (target: 0 failures)"
+	local fail i lab n
+	"$here/samples/assemble" handout "$scratch"
+	load_on
+	for lab in "$root" "$scratch/handout"; do
+		fail=0
+		n=$runs
+		[[ $lab == "$root" ]] || n=$(((runs + 1) / 2))
+		for ((i = 0; i < n; i++)); do
+			LAB_DIR=$lab bats tests/shm.bats >"$scratch/flake.log" 2>&1 || {
+				fail=$((fail + 1))
+				cp "$scratch/flake.log" "$scratch/shm-flake.fail.$fail"
+				grep -A6 '^not ok' "$scratch/flake.log" | head -20
+			}
+		done
+		echo "shm.bats on $lab/shm: $fail failures in $n runs"
+	done
+	load_off
+	echo "IPC objects left on the machine: $(($(tail -n +2 /proc/sysvipc/shm | wc -l) + $(tail -n +2 /proc/sysvipc/sem | wc -l)))"
+}
+
+# stream_once DIR MB: MB MiB of stdin through DIR's reader and writer, on a
+# fresh key; prints the seconds from the writer's start to the reader's end.
+stream_once() {
+	local dir=$1 mb=$2 key=$((SRANDOM % 2147483646 + 1)) t0 t1 rpid
+	rm -f "$scratch/ready"
+	# The reader's stdout drains into /dev/null after its ready line.
+	"$dir/reader" "$key" | { IFS= read -r line && echo "$line" >"$scratch/ready" && cat >/dev/null; } &
+	rpid=$!
+	until [[ -s $scratch/ready ]]; do sleep 0.01; done # ok-sleep: bounded by the reader, a benchmark only
+	t0=${EPOCHREALTIME/./}
+	"$dir/writer" "$key" <"$scratch/stream" || echo "bench: the writer failed" >&2
+	wait "$rpid"
+	t1=${EPOCHREALTIME/./}
+	echo "$(((t1 - t0) / 1000))"
+}
+
+shm_throughput() {
+	local mb=256 i dir ms all
+	title "Stream throughput through one 4 KiB segment, two semaphores taking turns ($mb MiB, 5 runs each; no target: figures)"
+	head -c "${mb}M" /dev/urandom >"$scratch/stream"
+	"$here/samples/assemble" handout "$scratch"
+	mkdir -p "$scratch/ours" "$scratch/student"
+	for prog in reader writer; do
+		# shellcheck disable=SC2086 # the flags are words
+		cc $LAB_CFLAGS -O2 -o "$scratch/ours/$prog" "shm/$prog.c" || return
+		# As the handout builds it: gcc, no flags.
+		gcc -o "$scratch/student/$prog" "$scratch/handout/shm/$prog.c" || return
+	done
+	for dir in ours student; do
+		all=()
+		for i in 1 2 3 4 5; do
+			ms=$(stream_once "$scratch/$dir" "$mb")
+			all+=("$ms")
+		done
+		printf '%-8s %s ms per run; best %s MB/s\n' "$dir" "${all[*]}" \
+			"$(printf '%s\n' "${all[@]}" | sort -n | head -1 | awk -v mb="$mb" '{ printf "%.0f", mb * 1.048576 / ($1 / 1000) }')"
+	done
+	echo "($((mb * 1024 * 1024 / 4092 + 1)) blocks of at most 4092 bytes, each one semop() pair per side)"
+}
+
+all=(flakes speed idle memory clean grade-reference class hostile shm-flakes shm-throughput)
 for what in "${@:-${all[@]}}"; do
 	case $what in
 	grade-reference) grade_reference ;;
+	shm-flakes) shm_flakes ;;
+	shm-throughput) shm_throughput ;;
 	flakes | speed | idle | memory | clean | class | hostile) "$what" ;;
 	*)
 		echo "bench: unknown benchmark '$what' (known: ${all[*]})" >&2

@@ -40,6 +40,7 @@ int
 main(int argc, char *argv[])
 {
 	struct letter *box;
+	struct sigaction dfl;
 	sigset_t stops;
 	uint32_t len;
 	key_t key;
@@ -56,6 +57,14 @@ main(int argc, char *argv[])
 	    sigaddset(&stops, SIGINT) == -1 || sigaddset(&stops, SIGTERM) == -1 ||
 	    sigprocmask(SIG_BLOCK, &stops, NULL) == -1)
 		err(EXIT_TROUBLE, "sigprocmask");
+	/* A shell starts a background job ("listener &" in a script) with
+	 * SIGINT ignored, and POSIX lets the kernel discard an ignored signal
+	 * even while it is blocked. The default action, blocked, never runs
+	 * but keeps the signal pending for sigwaitinfo(). */
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	if (sigaction(SIGINT, &dfl, NULL) == -1 || sigaction(SIGTERM, &dfl, NULL) == -1)
+		err(EXIT_TROUBLE, "sigaction");
 
 	id = shmget(key, sizeof(struct letter), IPC_CREAT | IPC_EXCL | 0600);
 	if (id == -1 && errno == EEXIST)

@@ -72,6 +72,10 @@ int main(int argc, char *argv[]) {
 		perror("listener: sigprocmask");
 		exit(2);
 	}
+	/* a script starts us with SIGINT ignored; blocked, the default action never runs,
+	 * but an ignored signal might be thrown away */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
 
 	id = shmget(key, LETTER_SIZE, IPC_CREAT | IPC_EXCL | 0600);
 	if (id < 0) {
