@@ -12,6 +12,7 @@
 #ifndef SHM_COMMON_H
 #define SHM_COMMON_H
 
+#include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <limits.h>
@@ -38,13 +39,17 @@ union semun {
 static inline key_t
 parse_key(const char *s)
 {
+	int hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	const char *digits = hex ? s + 2 : s;
 	char *end;
 	long v;
 
+	/* strtol() alone would take "010" as octal, and " +5" as 5. */
 	errno = 0;
-	v = strtol(s, &end, 0);
+	v = strtol(digits, &end, hex ? 16 : 10);
 	/* IPC_PRIVATE is 0: a key that is not one. */
-	if (errno != 0 || end == s || *end != '\0' || v <= 0 || v > INT_MAX)
+	if (!isxdigit((unsigned char)digits[0]) || errno != 0 || *end != '\0' || v <= 0 ||
+	    v > INT_MAX)
 		errx(EXIT_TROUBLE, "KEY must be a positive number, not '%s'", s);
 	return (key_t)v;
 }
@@ -77,7 +82,7 @@ shm_check(int id)
 /* The objects this process made and must remove when it ends, however it
  * ends: -1 while there is none. Set them only while the signals that stop
  * us are blocked, or before their handler is installed. */
-static volatile int rm_shm = -1, rm_sem = -1;
+static volatile sig_atomic_t rm_shm = -1, rm_sem = -1;
 
 /* rm_objects: remove what we made. shmctl() and semctl() with IPC_RMID are
  * single system calls, safe in a signal handler; detaching is not needed

@@ -65,6 +65,11 @@ main(int argc, char *argv[])
 	dfl.sa_handler = SIG_DFL;
 	if (sigaction(SIGINT, &dfl, NULL) == -1 || sigaction(SIGTERM, &dfl, NULL) == -1)
 		err(EXIT_TROUBLE, "sigaction");
+	/* A closed stdout is an error to report, and to clean up after: not a
+	 * death by SIGPIPE with the segment left behind. */
+	dfl.sa_handler = SIG_IGN;
+	if (sigaction(SIGPIPE, &dfl, NULL) == -1)
+		err(EXIT_TROUBLE, "sigaction(SIGPIPE)");
 
 	id = shmget(key, sizeof(struct letter), IPC_CREAT | IPC_EXCL | 0600);
 	if (id == -1 && errno == EEXIST)

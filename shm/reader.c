@@ -34,10 +34,17 @@ on_stop(int sig)
 	_exit(EXIT_STOPPED);
 }
 
-/* quit: remove what we made, then exit with STATUS. */
+/* quit: remove what we made, then exit with STATUS. The stop signals are
+ * held back first: their handler would turn STATUS into 1. */
 static void
 quit(int status)
 {
+	sigset_t stops;
+
+	(void)sigemptyset(&stops);
+	(void)sigaddset(&stops, SIGINT);
+	(void)sigaddset(&stops, SIGTERM);
+	(void)sigprocmask(SIG_BLOCK, &stops, NULL);
 	rm_objects();
 	exit(status);
 }

@@ -40,14 +40,14 @@ setup() {
 
 teardown() {
 	lab_kill_leftovers
-	shm_rm_keys
+	shm_leftovers
 }
 
 # listen: the student's listener on KEY, as garfield, ready. Sets PID, OUT.
 listen() {
 	require_shm listener
 	OUT=$BATS_TEST_TMPDIR/listener.$KEY
-	start_ready "$OUT" "Listener PID: " "$SHM_USER" "$(student listener)" "$KEY"
+	start_ready "$OUT" "Listener PID: " "$SHM_USER" stdbuf -oL "$(student listener)" "$KEY"
 	PID=$BG
 }
 
@@ -92,6 +92,10 @@ ended_with() {
 
 @test "another user can neither attach to the listener's segment (EACCES) nor signal it (EPERM); its owner can" {
 	listen
+	local perms
+	perms=$(perms_on "$KEY")
+	[[ $perms == 600 ]] ||
+		fail "$(printf 'expected: the segment to be 0600, its owner'\''s alone\nactual:   %s\nhint:     System V objects ignore the umask: the mode you give shmget() is the mode you get' "${perms:-no segment on key $KEY}")"
 	run_as "$SHM_OTHER" "$LETTERS" peek "$KEY"
 	[[ $output == *"shmat: [Errno 13] Permission denied"* ]] ||
 		fail "$(printf 'expected: shmat() as %s to fail with EACCES\nactual:   %s\nhint:     System V objects ignore the umask: create the segment with mode 0600, not 0666' "$SHM_OTHER" "$(tr '\n' ' ' <<<"$output")")"
@@ -113,7 +117,7 @@ ended_with() {
 	run_as "$SHM_OTHER" "$LETTERS" squat "$KEY" 666
 	[[ $status == 0 ]] || fail "our squatter failed: $output $stderr"
 	OUT=$BATS_TEST_TMPDIR/listener.out
-	start_as "$OUT" "$SHM_USER" "$(student listener)" "$KEY"
+	start_as "$OUT" "$SHM_USER" stdbuf -oL "$(student listener)" "$KEY"
 	PID=$BG
 	ended "$PID"
 	local got=$ENDED
@@ -144,9 +148,12 @@ ended_with() {
 	for round in 1 2 3 4 5; do
 		shm_key
 		listen
-		run_as "$SHM_USER" "$LETTERS" flip "$KEY" "$PID" 0
+		start_as "$BATS_TEST_TMPDIR/flip.out" "$SHM_USER" "$LETTERS" flip "$KEY" "$PID" 0
+		local flipper=$BG
 		ended "$PID"
 		local got=$ENDED
+		kill -KILL "$flipper" 2>/dev/null || true
+		wait "$flipper" 2>/dev/null || true
 		case $got in
 		"status 0") [[ -z $(after_line "$OUT") ]] ||
 			fail "expected: an empty letter, or a refusal; actual: $(after_line "$OUT" | wc -c) bytes" ;;
@@ -171,13 +178,13 @@ ended_with() {
 	LAB_STDIN=$BATS_TEST_TMPDIR/letter run_as "$SHM_USER" "$LETTERS" send "$KEY" "$PID"
 	ended "$PID"
 	[[ $ENDED != "status 0" ]] || left "a letter"
-	shm_rm_keys
+	shm_leftovers
 	shm_key
 	listen
 	run_as "$SHM_USER" "$LETTERS" send-len "$KEY" "$PID" 5000
 	ended "$PID"
 	[[ $ENDED != "status 3" ]] || left "a refused letter"
-	shm_rm_keys
+	shm_leftovers
 	for sig in INT TERM; do
 		shm_key
 		listen
@@ -198,7 +205,7 @@ hear() {
 	require_shm sender
 	local message
 	for message in "H" "Hello, world" "$(printf 'line one\nline two: tabs\there, é, and %%s %%n' )" \
-		"$(head -c 3000 /dev/urandom | base64 -w 0 | head -c 4092)"; do
+		"$(head -c 3069 /dev/urandom | base64 -w 0)"; do
 		shm_key
 		hear
 		run_as "$SHM_USER" "$(student sender)" "$KEY" "$PID" "$message"
@@ -230,6 +237,7 @@ hear() {
 	local squatted mode garfield_uid
 	garfield_uid=$(id -u "$SHM_USER")
 	hear
+	local own=$KEY
 	# One squat open to all (0666); one private (0600) and given to garfield
 	# with IPC_SET, whose maker keeps the owner's rights all the same.
 	for mode in 666 600; do
@@ -245,11 +253,17 @@ hear() {
 		[[ $status == 2 ]] ||
 			fail "$(printf 'expected: exit 2: key %s was made by %s (mode %s%s)\nactual:   status %s\nhint:     shmctl(IPC_STAT): shm_perm.uid and shm_perm.cuid must be geteuid(), the mode 0600' \
 				"$squatted" "$SHM_OTHER" "$mode" "$([[ $mode == 600 ]] && echo ', then given to garfield')" "$status")"
-		output=$("$LETTERS" state "$squatted")
+		run_as "$SHM_OTHER" "$LETTERS" state "$squatted"
 		[[ $output == *"len=7"*"text=canary!"* ]] ||
 			fail "expected: nothing written into $SHM_OTHER's segment; actual: $(tr '\n' ' ' <<<"$output")"
 		! exited "$PID" || fail "expected: no signal sent after a refusal; actual: our listener was woken"
 	done
+	# Control: to our listener's own segment, the same sender sends (had it
+	# signalled our listener before, the letter would have been empty).
+	run_as "$SHM_USER" "$(student sender)" "$own" "$PID" "for garfield's eyes only"
+	ended "$PID"
+	[[ $ENDED == "status 0" ]] && grep -qx "len=24" "$OUT.err" ||
+		fail "control: to garfield's own segment the sender must send its 24 bytes; our listener: $ENDED, $(head -c 100 "$OUT.err") (sender status $status: $stderr)"
 }
 
 @test "the reader receives a stream 64 times the segment's size from our writer, byte for byte" {
@@ -257,7 +271,7 @@ hear() {
 	local data=$BATS_TEST_TMPDIR/stream.in
 	bytes $((64 * 4096)) "$data"
 	OUT=$BATS_TEST_TMPDIR/reader.out
-	start_ready "$OUT" "Reader PID: " "$SHM_USER" "$(student reader)" "$KEY"
+	start_ready "$OUT" "Reader PID: " "$SHM_USER" stdbuf -oL "$(student reader)" "$KEY"
 	PID=$BG
 	LAB_STDIN=$data run_as "$SHM_USER" "$LETTERS" write "$KEY"
 	ended "$PID"
@@ -286,29 +300,37 @@ hear() {
 
 @test "the writer waits until the reader has initialised the semaphores" {
 	require_shm writer
-	local data=$BATS_TEST_TMPDIR/stream.in writer
+	local data=$BATS_TEST_TMPDIR/stream.in writer hold=$BATS_TEST_TMPDIR/hold
 	bytes 10 "$data"
-	# The set exists, but holds zeros: a reader between semget() and SETALL.
-	run_as "$SHM_USER" "$LETTERS" bare "$KEY"
-	[[ $status == 0 ]] || fail "our set-up failed: $output $stderr"
+	# Our reader, stopped between its semget() and its SETALL: the set exists
+	# and holds zeros. It initialises the set when we write a line to it.
+	mkfifo "$hold.in"
+	exec {go}<>"$hold.in"
+	LAB_STDIN=$hold.in start_as "$hold.out" "$SHM_USER" "$LETTERS" hold "$KEY"
+	wait_until grep -qx made "$hold.out" || fail "our set-up failed: $(cat "$hold.out" "$hold.out.err")"
 	LAB_STDIN=$data start_as "$BATS_TEST_TMPDIR/writer.out" "$SHM_USER" "$(student writer)" "$KEY"
 	writer=$BG
 	waiting() { [[ $(cat "/proc/$writer/comm" 2>/dev/null) == writer ]] && asleep "$writer"; }
 	wait_until waiting || exited "$writer" ||
 		fail "expected: the writer to wait, asleep; actual: state $(proc_state "$writer")"
-	output=$("$LETTERS" state "$KEY")
+	run_as "$SHM_USER" "$LETTERS" state "$KEY"
 	local state=$output
+	printf 'go\n' >&"$go"
+	exec {go}>&-
 	[[ $state == *"sem0: value=0 waiting=0 pid=0"*"sem1: value=0 waiting=0 pid=0"* && $state == *"len=0"* ]] ||
 		fail "$(printf 'expected: no semop() and nothing written before the set is initialised (its sem_otime is 0)\nactual:   %s\nhint:     poll semctl(IPC_STAT) until sem_otime != 0 (bounded), as TLPI'\''s svsem_good_init.c' "$(tr '\n' ' ' <<<"$state")")"
 	if exited "$writer"; then
 		ended "$writer"
 		fail "expected: the writer to wait up to 3 s for the initialisation; actual: it exited ($ENDED): $(head -c 200 "$BATS_TEST_TMPDIR/writer.out.err")"
 	fi
-	run_as "$SHM_USER" "$LETTERS" adopt "$KEY"
-	ended "$writer"
-	local got=$ENDED
-	[[ $got == "status 0" ]] && cmp -s <(tail -n +2 "$CLIENT_OUT") "$data" ||
-		fail "control: once initialised, the stream must arrive; writer: $got; our reader: status $status, $(($(wc -c <"$CLIENT_OUT"))) bytes"
+	# Control: once the set is initialised, the writer uses it (the last
+	# semop() on a semaphore is the writer's).
+	used_set() {
+		run_as "$SHM_USER" "$LETTERS" state "$KEY"
+		[[ $output == *" pid=$writer"$'\n'* || $output == *" pid=$writer" ]]
+	}
+	wait_until used_set ||
+		fail "control: once the set is initialised, the writer must use it; state: $(tr '\n' ' ' <<<"$output")"
 }
 
 @test "the reader removes its segment and semaphore set at the end of the stream, on SIGINT and on SIGTERM" {
@@ -320,14 +342,17 @@ hear() {
 			fail "$(printf 'expected: no segment and no semaphore set left after %s\nactual:   on key %s: %s\nhint:     shmctl(IPC_RMID) and semctl(IPC_RMID) on every exit path; a handler may call both, then _exit()' "$1" "$KEY" "$(on_key "$KEY" | tr '\n' ' ')")"
 	}
 	OUT=$BATS_TEST_TMPDIR/reader.out
-	start_ready "$OUT" "Reader PID: " "$SHM_USER" "$(student reader)" "$KEY"
+	start_ready "$OUT" "Reader PID: " "$SHM_USER" stdbuf -oL "$(student reader)" "$KEY"
 	PID=$BG
 	run_as "$SHM_USER" "$LETTERS" write "$KEY"
-	ended_with 0 "at the end of an empty stream"
-	gone "the end of the stream"
+	# The end of the stream is an exit path when the reader takes it (the
+	# stream's own test judges whether it does): then it must leave nothing.
+	ended "$PID"
+	[[ $ENDED != "status 0" ]] || gone "the end of the stream"
+	shm_leftovers
 	for sig in INT TERM; do
 		shm_key
-		start_ready "$OUT" "Reader PID: " "$SHM_USER" "$(student reader)" "$KEY"
+		start_ready "$OUT" "Reader PID: " "$SHM_USER" stdbuf -oL "$(student reader)" "$KEY"
 		PID=$BG
 		kill -s "$sig" "$PID"
 		ended_with 1 "on SIG$sig"

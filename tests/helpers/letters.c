@@ -9,7 +9,7 @@
  *   letters send KEY PID           our sender: stdin's bytes as a letter, then SIGUSR1
  *   letters send-len KEY PID LEN   a letter that claims LEN bytes, whatever LEN is
  *   letters flip KEY PID LEN       a letter of LEN bytes, then the length rewritten,
- *                                  LEN and 2^32-1 in turn, until the listener is done
+ *                                  LEN and 2^32-1 in turn, until killed
  *   letters listen KEY             our listener: "Listener PID: N", then the letter's
  *                                  bytes on stdout and "len=N" on stderr
  *   letters squat KEY MODE [UID]   make a segment on KEY first, with MODE (octal), a
@@ -18,8 +18,9 @@
  *   letters state KEY              the segment's and the set's state on KEY
  *   letters read KEY               our stream reader: makes, initialises, reads
  *   letters write KEY              our stream writer: waits for initialisation, sends stdin
- *   letters bare KEY               make a segment and a set on KEY, uninitialised
- *   letters adopt KEY              initialise the bare set on KEY, then read as `read`
+ *   letters hold KEY               make a segment and a set on KEY, uninitialised; say
+ *                                  "made"; at a line on stdin, initialise the set, say
+ *                                  "initialised" and exit (the objects stay)
  *
  * Exit 0 when the step did what it says; 1 when it was refused (the
  * message says how); 3 when a letter or block was out of range; 2 for
@@ -123,34 +124,26 @@ cmd_send_len(char **argv)
 }
 
 /* flip: the length is valid when the listener is told, and rewritten at
- * once and for as long as the listener holds the segment: a listener that
- * reads it twice (check, then use) can read 2^32-1 the second time. */
+ * once and until the suite kills us, once the listener has ended (it may
+ * remove the segment first and read it after: we stay attached): a listener
+ * that reads it twice (check, then use) can read 2^32-1 the second time. */
 static int
 cmd_flip(char **argv)
 {
-	int id = existing(key_of(argv[0]));
-	volatile struct letter *box = (volatile struct letter *)attach(id, 0);
+	volatile struct letter *box = (volatile struct letter *)attach(existing(key_of(argv[0])), 0);
 	uint32_t len = (uint32_t)strtoul(argv[2], NULL, 0);
 	time_t deadline = time(NULL) + BOUND;
-	struct shmid_ds ds;
-	unsigned long flips = 0;
 
 	memset((void *)box->text, 'F', LETTER_MAX);
 	box->len = len;
 	signal_listener(argv[1]);
-	for (;;) {
-		for (int i = 0; i < 4096; i++) {
+	printf("flipping\n");
+	fflush(stdout);
+	while (time(NULL) < deadline)
+		for (int i = 0; i < 65536; i++) {
 			box->len = UINT32_MAX;
 			box->len = len;
 		}
-		flips++;
-		/* The listener is done when it has removed the segment or
-		 * detached from it (exited). */
-		if (shmctl(id, IPC_STAT, &ds) == -1 || (ds.shm_perm.mode & SHM_DEST) ||
-		    ds.shm_nattch <= 1 || time(NULL) > deadline)
-			break;
-	}
-	printf("flipped %lu times\n", flips * 4096);
 	return 0;
 }
 
@@ -332,26 +325,22 @@ cmd_read(char **argv)
 	return receive(shm, sem);
 }
 
+/* hold: a reader between its semget() and its SETALL, for as long as the
+ * suite likes: the set exists and holds zeros, and its sem_otime is 0. */
 static int
-cmd_bare(char **argv)
+cmd_hold(char **argv)
 {
+	char line[16];
 	int shm, sem;
 
 	make_objects(key_of(argv[0]), &shm, &sem);
 	printf("made\n");
-	return 0;
-}
-
-static int
-cmd_adopt(char **argv)
-{
-	key_t key = key_of(argv[0]);
-	int shm = existing(key), sem = semget(key, 0, 0);
-
-	if (sem == -1)
-		die(2, "semget");
+	fflush(stdout);
+	if (fgets(line, sizeof(line), stdin) == NULL)
+		return 2;
 	initialise(sem);
-	return receive(shm, sem);
+	printf("initialised\n");
+	return 0;
 }
 
 static int
@@ -393,7 +382,7 @@ static const struct {
 	{ "send", 2, cmd_send },     { "send-len", 3, cmd_send_len }, { "flip", 3, cmd_flip },
 	{ "listen", 1, cmd_listen }, { "squat", 2, cmd_squat },       { "peek", 1, cmd_peek },
 	{ "state", 1, cmd_state },   { "read", 1, cmd_read },         { "write", 1, cmd_write },
-	{ "bare", 1, cmd_bare },     { "adopt", 1, cmd_adopt },
+	{ "hold", 1, cmd_hold },
 };
 
 int

@@ -11,6 +11,9 @@
 # Keys: each test takes fresh random ones (shm_key), and teardown removes
 # whatever is left on them, whoever made it, so no test meets another's
 # objects (the grader also gives each submission an IPC namespace).
+# The student's programs that print a ready line run line-buffered
+# (stdbuf -oL): the line must come at once, and a missing fflush() then
+# costs no test.
 
 SHM_USER=garfield
 SHM_OTHER=nermal
@@ -46,15 +49,33 @@ shm_key() {
 }
 SHM_KEYS=()
 
-# shm_rm_keys: remove every segment and semaphore set on the keys this test
-# used, whoever made them; a segment already removed goes with its last user.
-shm_rm_keys() {
-	local key
+# shm_leftovers: no process and no object of this test's is left. On the
+# keys it used, every segment and semaphore set is removed, by whoever may:
+# their owner or creator (root may not, without CAP_SYS_ADMIN, as in a
+# plain container). Accounts the suite made itself (or the grader's, under
+# LAB_CONFINE, which lab_kill_leftovers sweeps) have all their processes
+# and objects removed.
+shm_leftovers() {
+	local key user
+	for user in "$SHM_USER" "$SHM_OTHER"; do
+		if [[ $LAB_CONFINE != 1 ]] && grep -qxF "$user" "$BATS_FILE_TMPDIR/created-accounts" 2>/dev/null; then
+			kill_all_of "$user" "$LAB_BOUND"
+			remove_ipc_of "$user"
+		fi
+		for key in "${SHM_KEYS[@]}"; do
+			setpriv "--reuid=$user" "--regid=$user" --clear-groups ipcrm -M "$key" -S "$key" 2>/dev/null || true
+		done
+	done
 	for key in "${SHM_KEYS[@]}"; do
-		ipcrm -M "$key" 2>/dev/null || true
-		ipcrm -S "$key" 2>/dev/null || true
+		ipcrm -M "$key" -S "$key" 2>/dev/null || true
 	done
 	SHM_KEYS=()
+}
+
+# perms_on KEY: the mode of the segment on KEY, in octal ("600"; the file
+# shows it in octal, with SHM_DEST and the like above the permission bits).
+perms_on() {
+	awk -v key="$1" 'FNR > 1 && $1 == key { print $3 % 1000 }' /proc/sysvipc/shm
 }
 
 # objects_of USER: how many segments and semaphore sets USER owns or made.
