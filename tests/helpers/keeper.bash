@@ -16,6 +16,8 @@
 # lab_exec, and so does our own rogue peer (helpers/rogue.c: a probing client
 # and a hostile keeper), as one of these accounts, never as root.
 #
+# shellcheck disable=SC2154 # status, output and stderr are set by run_as (helpers/lab.bash)
+
 # Every wait is bounded: LAB_BOUND for a start or a stop, LAB_BOUND + 2 s for
 # a client (the keeper may first spend its one second on a silent client).
 
@@ -61,6 +63,7 @@ keeper_workspace() {
 	chmod 2755 "$KWS/run"
 	KSOCK=$KWS/run/keeper.sock
 	# run_as (helpers/lab) runs clients from the workspace.
+	# shellcheck disable=SC2034 # read by run_as, in helpers/lab.bash
 	LAB_RUN_DIR=$KWS
 }
 

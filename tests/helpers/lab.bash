@@ -110,6 +110,7 @@ run_as() {
 	(cd "${LAB_RUN_DIR:-/}" && LAB_BOUND=$((LAB_BOUND + 2)) lab_exec --bounded "$@") \
 		>"$CLIENT_OUT" 2>"$err" <"${LAB_STDIN:-/dev/null}" || status=$?
 	output=$(head -c "$LAB_OUTPUT_MAX" "$CLIENT_OUT")
+	# shellcheck disable=SC2034 # read by the suites that call run_as
 	stderr=$(head -c "$LAB_OUTPUT_MAX" "$err")
 	# shellcheck disable=SC2034 # bats-assert's assert_line reads lines
 	mapfile -t lines <<<"$output"
