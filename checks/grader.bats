@@ -463,6 +463,11 @@ PY
 	# Whatever the grader left is stopped here, whatever the verdict, so
 	# that no later test meets it.
 	local left=no work
+	# SIGKILLed processes may take a moment to be gone: a bounded wait.
+	for ((i = 0; i < 50; i++)); do
+		kill -0 -- "-$sandbox" 2>/dev/null || break
+		sleep 0.1 # ok-sleep: poll interval of a bounded wait on a real condition
+	done
 	if kill -0 -- "-$sandbox" 2>/dev/null; then
 		left=yes
 		kill -KILL -- "-$sandbox"
