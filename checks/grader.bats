@@ -441,7 +441,8 @@ PY
 	local d=$BATS_TEST_TMPDIR pid i rc=0
 	make_sample hostile-hanging-make "$d"
 	make_sample listener-spins "$d"
-	touch "$d/marker"
+	sha256sum /etc/passwd /etc/group >"$d/accounts.sha256"
+	grader_processes >"$d/before.ps"
 	"$ROOT/grade" --csv "$d/class.csv" "$d/hostile-hanging-make" "$d/listener-spins" \
 		>"$d/report" 2>"$d/stderr" &
 	pid=$!
@@ -453,6 +454,11 @@ PY
 		sleep 0.1 # ok-sleep: poll interval of a bounded wait on a real condition
 	done
 	[[ -n $sandbox ]] || fail "no sandbox started within 30 s: $(cat "$d/stderr")"
+	# Its working directory, the word after sandbox.sh (natively, the
+	# sandbox runs under unshare, whose command line holds it too).
+	local work
+	work=$(ps -o args= -p "$sandbox" | sed -n 's/.*sandbox\.sh \([^ ]*\).*/\1/p')
+	[[ $work == */ipc-grade.* ]] || fail "cannot tell the sandbox's working directory: $(ps -o args= -p "$sandbox")"
 	kill -TERM "$pid"
 	for ((i = 0; i < 100; i++)); do
 		kill -0 "$pid" 2>/dev/null || break
@@ -462,7 +468,7 @@ PY
 	wait "$pid" || rc=$?
 	# Whatever the grader left is stopped here, whatever the verdict, so
 	# that no later test meets it.
-	local left=no work
+	local left=no
 	# SIGKILLed processes may take a moment to be gone: a bounded wait.
 	for ((i = 0; i < 50; i++)); do
 		kill -0 -- "-$sandbox" 2>/dev/null || break
@@ -472,11 +478,17 @@ PY
 		left=yes
 		kill -KILL -- "-$sandbox"
 	fi
-	work=$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'ipc-grade.*' -newer "$d/marker")
-	# shellcheck disable=SC2086 # one name per line, made by mktemp
-	[[ -z $work ]] || rm -rf -- $work
+	if [[ -e $work ]]; then
+		rm -rf -- "$work"
+		fail "the grader left its working directory $work"
+	fi
 	[[ $left == no ]] || fail "the grader exited and left its sandbox running"
-	[[ -z $work ]] || fail "the grader left its working directories: $work"
+	# In a container, the sandbox's accounts are the container's own: the
+	# grader removes them after killing it, and whatever ran under them.
+	run -0 grader_processes
+	assert_output "$(<"$d/before.ps")"
+	sha256sum --quiet --check "$d/accounts.sha256" ||
+		fail "the grader left accounts behind: $(grep -E '^(ipc-|garfield|nermal)' /etc/passwd)"
 	[[ $rc == 143 ]] || fail "expected exit status 143 (128 + SIGTERM), got $rc: $(cat "$d/stderr")"
 	run -0 grep -c ',not graded$' "$d/class.csv"
 	assert_output 2

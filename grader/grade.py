@@ -307,6 +307,8 @@ def run_sandbox(work, job, mode, rubric):
     finally:
         with RUNNING_LOCK:
             RUNNING.discard(proc.pid)
+        if mode == "container" and proc.returncode is not None and proc.returncode < 0:
+            sweep(work, env)
     if STOPPING.is_set():
         raise NotGraded(STOPPED)
     out.seek(0)
@@ -323,6 +325,23 @@ def run_sandbox(work, job, mode, rubric):
 
 
 STOPPED = "grading was interrupted before this submission was done"
+
+
+def sweep(work, env):
+    """In a container, undo what a sandbox that was killed left behind.
+
+    A namespace vanishes whole with its PID 1; in a container, the accounts
+    the sandbox made, and their processes, IPC objects and files, would stay
+    and meet the next submission."""
+    try:
+        r = subprocess.run(["bash", SANDBOX, "--sweep", work], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           env=dict(env, GRADE_ISOLATED="0"), cwd=work, timeout=60)
+        if r.returncode != 0:
+            warn("cannot clean up after a stopped sandbox: "
+                 + (r.stdout.decode(errors="replace").strip()[-300:] or f"status {r.returncode}"))
+    except (OSError, subprocess.TimeoutExpired) as e:
+        warn(f"cannot clean up after a stopped sandbox: {e}")
 
 TAP_RESULT = re.compile(r"^(not )?ok \d+ ?(.*)$")
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # sandbox.sh WORK SUITE... - run our suites against one prepared submission.
 # sandbox.sh --probe WORK   - set up the namespace sandbox, make an account, stop.
+# sandbox.sh --sweep WORK   - in a container, undo what a killed sandbox left.
 #
 # Called by ./grade as root, never by hand. WORK, made by the grader, holds:
 #   sub/    the submission's files (a copy; the student's code is run from there)
@@ -21,7 +22,12 @@
 # WORK/bin (tests/helpers/nonet.c): no socket but AF_UNIX, whatever network
 # the container has.
 # The grader runs --probe once, before any student code, to learn whether
-# that set-up works here; it touches nothing outside the namespace.
+# that set-up works here; it touches nothing outside the namespace. In a
+# container, when the grader had to kill a sandbox (its time bound, or the
+# grader itself stopped), the sandbox never reached its final sweep: the
+# grader runs --sweep on the same WORK, which removes the test accounts'
+# processes, IPC objects and files, and the accounts the sandbox made
+# (listed in WORK/made-accounts as they are made, a half-made one too).
 #
 # Exit status 3 (with a "Bail out!" line) when the sandbox cannot be set up.
 #
@@ -30,9 +36,9 @@
 # LAB_TREASURE.
 
 set -u
-probe=0
-if [[ ${1:-} == --probe ]]; then
-	probe=1
+mode=run
+if [[ ${1:-} == --probe || ${1:-} == --sweep ]]; then
+	mode=${1#--}
 	shift
 fi
 work=$1
@@ -44,6 +50,38 @@ die() {
 	echo "Bail out! sandbox: $*"
 	exit 3
 }
+
+# The test accounts: the grader's own two, and the handout's garfield and the
+# attacker nermal (tests/helpers/lab.bash, LAB_ACCOUNTS).
+TEST_ACCOUNTS=(ipc-student ipc-owner garfield nermal)
+
+# sweep: kill whatever the test accounts still run and remove their IPC
+# objects: in a container they would outlive us. In a namespace, all else
+# vanishes with it; in a container, leave it as found: no files of the
+# accounts this sandbox made in the scratch directories, and no accounts.
+sweep() {
+	local user
+	# shellcheck source=tests/helpers/accounts.bash
+	source "$work/tests/helpers/accounts.bash"
+	for user in "${TEST_ACCOUNTS[@]}"; do
+		kill_all_of "$user" 5
+		remove_ipc_of "$user"
+	done
+	[[ ${GRADE_ISOLATED:-0} != 1 && -f $work/made-accounts ]] || return 0
+	while read -r user; do
+		find /tmp /var/tmp /dev/shm -xdev -user "$user" -delete 2>/dev/null
+		userdel "$user" 2>/dev/null
+		# A useradd killed half-way may leave the group alone.
+		groupdel "$user" 2>/dev/null
+	done <"$work/made-accounts"
+	return 0
+}
+
+if [[ $mode == sweep ]]; then
+	[[ ${GRADE_ISOLATED:-0} != 1 ]] || die "--sweep is for a container; a namespace vanishes whole"
+	sweep
+	exit 0
+fi
 
 # isolate: make the mounts that keep this namespace's submission to itself.
 isolate() {
@@ -88,22 +126,21 @@ isolate() {
 	fi
 }
 
-if ((probe)) && [[ ${GRADE_ISOLATED:-0} != 1 ]]; then
+if [[ $mode == probe && ${GRADE_ISOLATED:-0} != 1 ]]; then
 	die "--probe needs GRADE_ISOLATED=1"
 fi
 if [[ ${GRADE_ISOLATED:-0} == 1 ]]; then
 	isolate
 fi
 
-# account NAME UID [useradd options]: make NAME unless it exists. User IDs
-# are distinct per job, so limits on processes and the clean-up by user ID
-# never reach another job's processes.
-made=()
+# account NAME UID [useradd options]: make NAME unless it exists, and list it
+# in WORK/made-accounts first. User IDs are distinct per job, so limits on
+# processes and the clean-up by user ID never reach another job's processes.
 account() {
 	local name=$1 uid=$2
 	shift 2
 	id -u "$name" >/dev/null 2>&1 && return 0
-	made+=("$name")
+	echo "$name" >>"$work/made-accounts" || die "cannot write $work/made-accounts"
 	while getent passwd "$uid" >/dev/null || getent group "$uid" >/dev/null; do
 		uid=$((uid + 100))
 	done
@@ -112,19 +149,17 @@ account() {
 		die "useradd $name failed"
 }
 base=$((GRADE_UID_BASE + 10 * ${GRADE_JOB:-0}))
-if ((probe)); then
+if [[ $mode == probe ]]; then
 	# The accounts can be made in the private /etc: the set-up works here.
 	account ipc-probe "$base"
 	exit 0
 fi
 account ipc-student "$base"
 account ipc-owner "$((base + 1))"
-# In a container (not isolated), full_dd.bats and keeper.bats make and remove
-# garfield, and keeper.bats nermal (in garfield's group, not served), themselves.
-if [[ ${GRADE_ISOLATED:-0} == 1 ]]; then
-	account garfield "$((base + 2))" --groups users
-	account nermal "$((base + 3))" --groups users
-fi
+# The suites make garfield and nermal only when they are missing: made here,
+# they get user IDs of the grader's range, and the sweep removes them.
+account garfield "$((base + 2))" --groups users
+account nermal "$((base + 3))" --groups users
 
 # Nothing of ours is writable by the test accounts; the submission is readable.
 chown -R root:root "$work"
@@ -152,19 +187,6 @@ cd "$work/tmp" || die "no scratch directory"
 bats --tap "${suites[@]}"
 status=$?
 
-# Whatever a test left behind (it should not), kill it now, and remove the
-# IPC objects of the test accounts: in a container they would outlive us.
-source "$work/tests/helpers/accounts.bash"
-for user in ipc-student ipc-owner garfield nermal; do
-	kill_all_of "$user" 5
-	remove_ipc_of "$user"
-done
-# In a namespace, all else vanishes with it. In a container, leave it as found:
-# no files of the test accounts in the scratch directories, no accounts.
-if [[ ${GRADE_ISOLATED:-0} != 1 ]]; then
-	for user in "${made[@]}"; do
-		find /tmp /var/tmp /dev/shm -xdev -user "$user" -delete 2>/dev/null
-		userdel "$user" 2>/dev/null
-	done
-fi
+# Whatever a test left behind (it should not).
+sweep
 exit "$status"
