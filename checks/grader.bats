@@ -128,6 +128,7 @@ setup_file() {
 	# test's time bound.
 	grade_part_samples keeper "$BATS_FILE_TMPDIR/keeper"
 	grade_part_samples shm "$BATS_FILE_TMPDIR/shm"
+	grade_part_samples fifo "$BATS_FILE_TMPDIR/fifo"
 }
 
 teardown_file() {
@@ -295,7 +296,9 @@ PY
 	assert_output "$(<"$BATS_FILE_TMPDIR/before.ps")"
 	sha256sum --quiet --check "$BATS_FILE_TMPDIR/accounts.sha256"
 	# The hostile samples write into every directory they can reach.
-	run -0 find /tmp /var/tmp /dev/shm -xdev -uid +$((GRADE_UID_BASE - 1)) -uid -$((GRADE_UID_BASE + GRADE_UID_SPAN))
+	local dirs=(/tmp /var/tmp /dev/shm)
+	[[ -d /run/lock ]] && dirs+=(/run/lock)
+	run -0 find "${dirs[@]}" -xdev -uid +$((GRADE_UID_BASE - 1)) -uid -$((GRADE_UID_BASE + GRADE_UID_SPAN))
 	assert_output ""
 }
 
@@ -525,6 +528,16 @@ grade_part_samples() {
 	# shm-floods-segments takes every segment id there is in each listener
 	# test; the sender's tests after them pass only if the clean-up after
 	# each test gave the ids back (the suite's own listener needs one).
+}
+
+@test "the FIFO and message-queue part: the handout's programs get 25/25, hostile ones lose exactly their points" {
+	local d=$BATS_FILE_TMPDIR/fifo
+	expect_scores_in "$d" handout 'fifo-*'
+	run -0 grep -A1 -F "== $d/samples/handout" "$d/report"
+	assert_line "Names others can find: FIFOs, message queues and locks (optional): 25/25"
+	# fifo-plants-fifos leaves FIFOs in /tmp, /var/tmp, /dev/shm and
+	# /run/lock: "grading leaves no process, no file and no account behind"
+	# finds none of them once every class is graded.
 }
 
 @test "a paw that reaches for the secret by every other way is refused each time" {
