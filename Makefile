@@ -1,6 +1,6 @@
 # ipc-lab: build the listener, run the tests, grade a submission.
 #
-#   make              build ./listener, and the optional parts' programs (keeper/, shm/)
+#   make              build ./listener, and the optional parts' programs (keeper/, shm/, fifo/)
 #   make test         run every suite and self-check (installs what is missing, as root)
 #   make grade        grade this repository with our own grader (the main job;
 #                     installs what is missing first, as root)
@@ -24,8 +24,9 @@ IMAGE ?= ipc-lab
 .PHONY: all test grade warnings clean image docker-test engine
 
 SHM_PROGRAMS := shm/listener shm/sender shm/reader shm/writer
+FIFO_PROGRAMS := fifo/receiver fifo/sender fifo/mqreceiver fifo/mqsender
 
-all: listener keeper/keeper keeper/paw $(SHM_PROGRAMS)
+all: listener keeper/keeper keeper/paw $(SHM_PROGRAMS) $(FIFO_PROGRAMS)
 
 listener: listener.c
 	$(CC) $(LAB_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ listener.c $(LDLIBS)
@@ -36,6 +37,11 @@ keeper/keeper keeper/paw: %: %.c
 
 # The shared-memory part (shm/HANDOUT.md): one file each, and the headers they share.
 $(SHM_PROGRAMS): %: %.c shm/letter.h shm/common.h
+	$(CC) $(LAB_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+# The FIFO and message queue part (fifo/HANDOUT.md): the same, with no extra
+# library (glibc has the mq_*() functions in libc itself).
+$(FIFO_PROGRAMS): %: %.c fifo/frame.h fifo/common.h
 	$(CC) $(LAB_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 test:
@@ -52,8 +58,10 @@ warnings:
 	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only keeper/keeper.c
 	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only keeper/paw.c
 	for f in $(SHM_PROGRAMS:=.c); do $(CC) $(LAB_CFLAGS) -Werror -fsyntax-only $$f || exit; done
+	for f in $(FIFO_PROGRAMS:=.c); do $(CC) $(LAB_CFLAGS) -Werror -fsyntax-only $$f || exit; done
 	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only tests/helpers/nonet.c
 	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only tests/helpers/letters.c
+	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only tests/helpers/fifos.c
 
 engine:
 	@command -v $(CONTAINER_ENGINE) >/dev/null || { \
@@ -68,5 +76,5 @@ docker-test: image
 	$(CONTAINER_ENGINE) run --rm --network none $(IMAGE)
 
 clean:
-	rm -f listener output.log keeper/keeper keeper/paw $(SHM_PROGRAMS)
+	rm -f listener output.log keeper/keeper keeper/paw $(SHM_PROGRAMS) $(FIFO_PROGRAMS)
 	rm -rf __pycache__

@@ -29,6 +29,16 @@ grader_processes() {
 	ps -eo uid=,pid=,comm= | awk -v lo="$GRADE_UID_BASE" -v hi="$((GRADE_UID_BASE + GRADE_UID_SPAN))" '$1 >= lo && $1 < hi'
 }
 
+# no_new_grader_processes BEFORE: no process runs under the test accounts'
+# user IDs that was not in BEFORE (grader_processes' output, taken before the
+# grading). Another grader on the machine (a container's) may have had some
+# then, ended since: that is no leftover of ours.
+no_new_grader_processes() {
+	local new
+	new=$(grader_processes | grep -vxF -f "$1" || true)
+	[[ -z $new ]] || fail "$(printf 'processes left under the test accounts'"'"' user IDs:\n%s' "$new")"
+}
+
 # namespaces_work: the grader can give each submission its namespaces here
 # (natively, or in a privileged container); otherwise the container is the
 # sandbox.
@@ -128,6 +138,7 @@ setup_file() {
 	# test's time bound.
 	grade_part_samples keeper "$BATS_FILE_TMPDIR/keeper"
 	grade_part_samples shm "$BATS_FILE_TMPDIR/shm"
+	grade_part_samples fifo "$BATS_FILE_TMPDIR/fifo"
 }
 
 teardown_file() {
@@ -291,11 +302,12 @@ PY
 }
 
 @test "grading leaves no process, no file and no account behind" {
-	run -0 grader_processes
-	assert_output "$(<"$BATS_FILE_TMPDIR/before.ps")"
+	no_new_grader_processes "$BATS_FILE_TMPDIR/before.ps"
 	sha256sum --quiet --check "$BATS_FILE_TMPDIR/accounts.sha256"
 	# The hostile samples write into every directory they can reach.
-	run -0 find /tmp /var/tmp /dev/shm -xdev -uid +$((GRADE_UID_BASE - 1)) -uid -$((GRADE_UID_BASE + GRADE_UID_SPAN))
+	local dirs=(/tmp /var/tmp /dev/shm)
+	[[ -d /run/lock ]] && dirs+=(/run/lock)
+	run -0 find "${dirs[@]}" -xdev -uid +$((GRADE_UID_BASE - 1)) -uid -$((GRADE_UID_BASE + GRADE_UID_SPAN))
 	assert_output ""
 }
 
@@ -485,8 +497,7 @@ PY
 	[[ $left == no ]] || fail "the grader exited and left its sandbox running"
 	# In a container, the sandbox's accounts are the container's own: the
 	# grader removes them after killing it, and whatever ran under them.
-	run -0 grader_processes
-	assert_output "$(<"$d/before.ps")"
+	no_new_grader_processes "$d/before.ps"
 	sha256sum --quiet --check "$d/accounts.sha256" ||
 		fail "the grader left accounts behind: $(grep -E '^(ipc-|garfield|nermal)' /etc/passwd)"
 	[[ $rc == 143 ]] || fail "expected exit status 143 (128 + SIGTERM), got $rc: $(cat "$d/stderr")"
@@ -525,6 +536,16 @@ grade_part_samples() {
 	# shm-floods-segments takes every segment id there is in each listener
 	# test; the sender's tests after them pass only if the clean-up after
 	# each test gave the ids back (the suite's own listener needs one).
+}
+
+@test "the FIFO and message-queue part: the handout's programs get 25/25, hostile ones lose exactly their points" {
+	local d=$BATS_FILE_TMPDIR/fifo
+	expect_scores_in "$d" handout 'fifo-*'
+	run -0 grep -A1 -F "== $d/samples/handout" "$d/report"
+	assert_line "Names others can find: FIFOs, message queues and locks (optional): 25/25"
+	# fifo-plants-fifos leaves FIFOs in /tmp, /var/tmp, /dev/shm and
+	# /run/lock: "grading leaves no process, no file and no account behind"
+	# finds none of them once every class is graded.
 }
 
 @test "a paw that reaches for the secret by every other way is refused each time" {

@@ -69,7 +69,7 @@ sweep() {
 	done
 	[[ ${GRADE_ISOLATED:-0} != 1 && -f $work/made-accounts ]] || return 0
 	while read -r user; do
-		find /tmp /var/tmp /dev/shm -xdev -user "$user" -delete 2>/dev/null
+		find /tmp /var/tmp /dev/shm /run/lock -xdev -user "$user" -delete 2>/dev/null
 		userdel "$user" 2>/dev/null
 		# A useradd killed half-way may leave the group alone.
 		groupdel "$user" 2>/dev/null

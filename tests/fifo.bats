@@ -1,0 +1,730 @@
+#!/usr/bin/env bats
+# fifo.bats - the FIFO and message queue part: a receiver and a sender that
+# find each other by a name, a FIFO in a directory others write to, then a
+# POSIX message queue (fifo/HANDOUT.md is the contract).
+#
+# The student's programs run as garfield, each against our own version of
+# the other side (helpers/fifos.c), so a defect in one program costs none of
+# another's points. Each security claim is shown both ways: nermal (never
+# root) is refused with the exact errno, or what nermal made is refused and
+# left alone, and in the same set-up garfield's legitimate use works.
+# Nothing waits on a sleep: the programs say when they are ready, and every
+# wait has a bound. In the byte-for-byte tests the messages are random
+# bytes, NUL and newline among them, compared with cmp; elsewhere they are
+# random text, found whatever else is printed, so that a %s or a stray byte
+# costs the byte-for-byte tests alone. After each test no process, no
+# directory and no queue of the test's is left (helpers/fifo.bash).
+
+# shellcheck disable=SC2154,SC2030,SC2031 # status, output, stderr and CLIENT_OUT are set by run_as (helpers/lab.bash)
+load helpers/lab
+load helpers/listener
+load helpers/build
+load helpers/fifo
+
+# Without root, every test skips (in setup: bats 1.8 cannot skip in setup_file).
+NEEDS_ROOT="needs root to create garfield and nermal: run 'sudo make test', or 'docker run --rm ipc-lab make test' (see README)"
+
+setup_file() {
+	((EUID == 0)) || return 0
+	lab_accounts
+	fifo_build
+}
+
+teardown_file() {
+	((EUID == 0)) || return 0
+	fifo_clean
+	lab_accounts_done
+}
+
+setup() {
+	((EUID == 0)) || skip "$NEEDS_ROOT"
+	# shellcheck disable=SC2034 # read by run_as
+	LAB_RUN_DIR=$FIFO_BUILD
+	M=$BATS_TEST_TMPDIR/m
+	fifo_dir
+	fifo_queue
+}
+
+teardown() {
+	lab_kill_leftovers
+	fifo_leftovers
+}
+
+RUNS=0
+
+# receive: the student's receiver on DIR, as garfield, ready. Sets PID, OUT, PROG.
+receive() {
+	require_fifo receiver
+	PROG=receiver
+	OUT=$BATS_TEST_TMPDIR/receiver.$((++RUNS))
+	start_ready "$OUT" "Receiver PID: " "$FIFO_USER" stdbuf -oL "$(student receiver)" "$DIR"
+	PID=$BG
+}
+
+# mqreceive: the student's mqreceiver on QUEUE, as garfield, ready. Sets PID, OUT, PROG.
+mqreceive() {
+	require_fifo mqreceiver
+	PROG=mqreceiver
+	OUT=$BATS_TEST_TMPDIR/mqreceiver.$((++RUNS))
+	start_ready "$OUT" "Receiver PID: " "$FIFO_USER" stdbuf -oL "$(student mqreceiver)" "$QUEUE"
+	PID=$BG
+}
+
+# ended_with STATUS WHAT: the receiver (PID) ended with STATUS.
+ended_with() {
+	ended "$PID"
+	local got=$ENDED
+	[[ $got == "status $1" ]] ||
+		fail "$(printf 'expected: the %s to exit %s %s\nactual:   %s\nstdout:   %s\nstderr:   %s' \
+			"$PROG" "$1" "$2" "$got" "$(after_line "$OUT" | shown -)" "$(head -c 300 "$OUT.err")")"
+}
+
+# got EXPECTED HINT: the receiver (PID) printed EXPECTED's bytes after its
+# ready line, and nothing else. Waits until that many bytes are there (or
+# it ended), then stops it with SIGKILL (how it stops is another test's
+# business) and compares.
+got() {
+	local want
+	want=$(stat -c %s "$1")
+	wait_until printed_or_gone "$OUT" "$PID" "$want" || true
+	kill -KILL "$PID" 2>/dev/null || true
+	wait "$PID" 2>/dev/null || true
+	after_line "$OUT" | cmp -s - "$1" && return 0
+	fail "$(printf 'expected: the %s to print exactly these %s bytes after its PID line: %s...\nactual:   %s bytes: %s...\nstderr:   %s\nhint:     %s' \
+		"$PROG" "$want" "$(shown "$1")" "$(printed "$OUT")" "$(after_line "$OUT" | shown -)" "$(head -c 200 "$OUT.err")" "$2")"
+}
+
+# got_all HINT FILE...: the receiver (PID) printed each of these messages
+# (of text), whatever else it printed (the byte-for-byte tests judge that).
+# Waits until it has (or it ended), then stops it with SIGKILL.
+got_all() {
+	local hint=$1
+	shift
+	wait_until holds_or_gone "$OUT" "$PID" "$@" || true
+	kill -KILL "$PID" 2>/dev/null || true
+	wait "$PID" 2>/dev/null || true
+	holds "$OUT" "$@" && return 0
+	fail "$(printf 'expected: the %s to print each of the %s messages (%s bytes)\nactual:   %s bytes: %s...\nstderr:   %s\nhint:     %s' \
+		"$PROG" "$#" "$(sizes "$@" | tr '\n' ' ')" "$(printed "$OUT")" "$(after_line "$OUT" | shown -)" "$(head -c 200 "$OUT.err")" "$hint")"
+}
+
+# send MODE FILE...: our sender writes these messages into DIR/fifo, one
+# frame each (MODE paced: one write() per frame, each once the pipe is
+# empty; split: see helpers/fifos.c).
+send() {
+	local mode=$1
+	shift
+	cat -- "$@" >"$M.frames"
+	# shellcheck disable=SC2046 # the sizes are words
+	LAB_STDIN=$M.frames run_as "$FIFO_USER" "$FIFOS" frames "$DIR/fifo" "$mode" $(sizes "$@")
+	[[ $status == 0 ]] && return 0
+	local receiver="still running, not reading"
+	if exited "$PID"; then
+		ended "$PID"
+		receiver="it ended ($ENDED)"
+	fi
+	fail "$(printf 'expected: the %s to take the frames our sender writes into %s/fifo\nactual:   our sender could not deliver them (status %s: %s); the %s: %s\nstderr:   %s' \
+		"$PROG" "$DIR" "$status" "$stderr" "$PROG" "$receiver" "$(head -c 200 "$OUT.err")")"
+}
+
+# plant USER WHAT PATH ARG: our fixture makes a FIFO, file or symbolic link as USER.
+plant() {
+	local user=$1
+	shift
+	run_as "$user" "$FIFOS" plant "$@"
+	[[ $status == 0 ]] || fail "our set-up failed: $user could not plant $*: $stderr"
+}
+
+# refused_at_start WHY HINT: the student's receiver, run as garfield on DIR,
+# exited 2 at once without its ready line.
+refused_at_start() {
+	run_as "$FIFO_USER" stdbuf -oL "$(student receiver)" "$DIR"
+	[[ $status == 2 && $output != *"Receiver PID"* ]] ||
+		fail "$(printf 'expected: exit 2 at once, without "Receiver PID", when %s\nactual:   status %s%s, stdout: %s\nstderr:   %s\nhint:     %s' \
+			"$1" "$status" "$( ((status == 124 || status == 137)) && echo ": still running after $((LAB_BOUND + 2)) s")" \
+			"$(head -c 100 <<<"$output" | cat -v)" "$(head -c 200 <<<"$stderr")" "$2")"
+}
+
+@test "fifo/receiver.c, sender.c, mqreceiver.c and mqsender.c compile" {
+	require_fifo receiver
+	require_fifo sender
+	require_fifo mqreceiver
+	require_fifo mqsender
+}
+
+@test "the receiver prints each frame from our sender byte for byte, 0 to 4092 bytes" {
+	local len files=()
+	for len in 0 1 100 4092; do
+		bytes "$len" "$M.$len"
+		files+=("$M.$len")
+	done
+	printed_as "${files[@]}" >"$M.expected"
+	receive
+	send paced "${files[@]}"
+	got "$M.expected" "the length, then exactly that many bytes; fwrite(bytes, 1, len, stdout) and then '\\n': no %s, no fixed size"
+}
+
+@test "the receiver takes frames however the reads cut them: several in one, one in pieces" {
+	local len files=()
+	for len in 0 1 100 4092 4092; do
+		text "$len" "$M.$((${#files[@]}))"
+		files+=("$M.$((${#files[@]}))")
+	done
+	receive
+	# The first four frames in one write(); the last in four, each read
+	# before the next is written: 2 and 2 bytes of its length, then two
+	# halves.
+	send split "${files[@]}"
+	got_all "a read() returns what the pipe holds: the end of one frame and the start of the next, or part of one. Keep what is left over, and read until a whole frame is there" "${files[@]}"
+}
+
+@test "the receiver serves one sender after another" {
+	local n files=()
+	receive
+	for n in 1 2 3; do
+		! exited "$PID" || {
+			ended "$PID"
+			fail "$(printf 'expected: the receiver to serve the next sender once one has left\nactual:   it ended (%s) after sender %s left\nhint:     with no writer left, read() returns 0; keep a descriptor of your own FIFO open for writing, and the next sender is served' "$ENDED" "$((n - 1))")"
+		}
+		text 100 "$M.$n"
+		files+=("$M.$n")
+		send paced "$M.$n"
+		wait_until holds_or_gone "$OUT" "$PID" "${files[@]}" || true
+		# The sender has left: a receiver that reads end-of-file now has the
+		# time to show it (it ends, or spins) before the next one comes.
+		wait_until asleep_or_exited "$PID" || true
+	done
+	got_all "each sender's frames, one after another" "${files[@]}"
+}
+
+@test "the receiver sleeps while it waits for a frame, using no CPU, also after a sender left" {
+	receive
+	if ! wait_until asleep_or_exited "$PID" || exited "$PID"; then
+		exited "$PID" && ended "$PID" && fail "expected: the receiver to wait for frames; actual: it exited ($ENDED)"
+		fail "$(printf 'expected: the receiver to sleep while it waits (state S)\nactual:   after %s s it is still in state %s, using CPU\nhint:     a blocking read(), or poll(), sleeps; a loop on a non-blocking read() spins' "$LAB_BOUND" "$(proc_state "$PID")")"
+	fi
+	text 10 "$M"
+	send paced "$M"
+	wait_until holds_or_gone "$OUT" "$PID" "$M" || true
+	# Ending once the sender left is not judged here (the test of one sender
+	# after another judges it).
+	wait_until asleep_or_exited "$PID" ||
+		fail "$(printf 'expected: the receiver to sleep again once the sender left (state S)\nactual:   after %s s it is still in state %s, using CPU\nhint:     with no writer left, read() returns 0 and poll() says POLLHUP at once, for ever: keep a descriptor of your own FIFO open for writing' "$LAB_BOUND" "$(proc_state "$PID")")"
+}
+
+@test "another user can neither read nor write the receiver's FIFO (EACCES); its owner can" {
+	receive
+	local what how
+	what=$(stat -c '%F, owner %U, mode %a' "$DIR/fifo" 2>&1)
+	[[ $what == "fifo, owner $FIFO_USER, mode 600" ]] ||
+		fail "$(printf 'expected: %s/fifo a FIFO of %s'\''s, mode 0600\nactual:   %s\nhint:     mkfifo(path, 0600): the mode you give is the most others get' "$DIR" "$FIFO_USER" "$what")"
+	for how in r w; do
+		run_as "$FIFO_OTHER" "$FIFOS" open "$DIR/fifo" "$how"
+		[[ $output == EACCES ]] ||
+			fail "expected: $FIFO_OTHER's open($DIR/fifo, $([[ $how == r ]] && echo O_RDONLY || echo O_WRONLY)) to fail with EACCES; actual: ${output:-$stderr}"
+	done
+	! exited "$PID" || { ended "$PID"; fail "the receiver exited after $FIFO_OTHER's attempts ($ENDED)"; }
+	for how in r w; do
+		run_as "$FIFO_USER" "$FIFOS" open "$DIR/fifo" "$how"
+		[[ $output == ok ]] ||
+			fail "control: garfield, the receiver's own user, must be able to open its FIFO ($how): ${output:-$stderr}"
+	done
+}
+
+@test "the receiver refuses a FIFO, file or symbolic link another user made at DIR/fifo, and a lock file not its own: exit 2, each left as it was" {
+	require_fifo receiver
+	local what paths before after
+	for what in fifo file symlink lock-file lock-symlink; do
+		fifo_dir
+		case $what in
+		fifo)
+			plant "$FIFO_OTHER" fifo "$DIR/fifo" 666
+			paths=("$DIR/fifo")
+			;;
+		file)
+			plant "$FIFO_OTHER" file "$DIR/fifo" 666
+			paths=("$DIR/fifo")
+			;;
+		symlink)
+			plant "$FIFO_OTHER" fifo "$DIR/theirs" 666
+			plant "$FIFO_OTHER" symlink "$DIR/fifo" theirs
+			paths=("$DIR/fifo" "$DIR/theirs")
+			;;
+		lock-file)
+			plant "$FIFO_OTHER" file "$DIR/fifo.lock" 666
+			paths=("$DIR/fifo.lock")
+			;;
+		lock-symlink)
+			plant "$FIFO_USER" file "$DIR/notes" 600
+			plant "$FIFO_OTHER" symlink "$DIR/fifo.lock" notes
+			paths=("$DIR/fifo.lock" "$DIR/notes")
+			;;
+		esac
+		before=$(state_of "${paths[@]}")
+		case $what in
+		fifo | file | symlink)
+			refused_at_start "$FIFO_OTHER made DIR/fifo first: a $what ($(head -1 <<<"$before" | cut -d' ' -f2-))" \
+				"lstat() DIR/fifo: anything but a FIFO of your own is refused, never used (mkfifo()'s EEXIST is not \"all is well\")"
+			;;
+		lock-file)
+			refused_at_start "DIR/fifo.lock is $FIFO_OTHER's file (mode 0666)" \
+				"open(O_RDWR | O_CREAT | O_NOFOLLOW, 0600), then fstat(): a regular file whose st_uid is geteuid(), or refuse it"
+			;;
+		lock-symlink)
+			refused_at_start "DIR/fifo.lock is $FIFO_OTHER's symbolic link to notes, a file of garfield's" \
+				"O_NOFOLLOW: a link is never followed (through it you would lock, and write your PID into, whatever it points at)"
+			;;
+		esac
+		after=$(state_of "${paths[@]}")
+		[[ $after == "$before" ]] ||
+			fail "$(printf 'expected: what %s planted left as it was\nbefore:   %s\nafter:    %s' "$FIFO_OTHER" "$before" "$after")"
+	done
+	# Control: in a directory of its own, the same receiver starts.
+	fifo_dir
+	receive
+}
+
+@test "a second receiver is told at once that the name is busy: exit 4, touching nothing, also against another program's fcntl lock" {
+	local first before holder
+	busy_with() {
+		[[ $status == 4 && $output != *"Receiver PID"* ]] ||
+			fail "$(printf 'expected: exit 4 at once, when %s\nactual:   status %s%s, stdout: %s\nhint:     fcntl(F_SETLK) fails at once with EAGAIN (or EACCES) on a lock held elsewhere; F_SETLKW would wait; a flock() lock does not see fcntl locks' \
+				"$2" "$status" "$( ((status == 124 || status == 137)) && echo ": still waiting after $((LAB_BOUND + 2)) s")" "$(head -c 100 <<<"$output")")"
+		[[ $stderr =~ (^|[^0-9])$1([^0-9]|$) ]] ||
+			fail "$(printf 'expected: a line on stderr that names PID %s, the lock'\''s holder\nactual:   %s\nhint:     fcntl(F_GETLK) fills in l_pid' "$1" "$(head -c 200 <<<"$stderr")")"
+	}
+	receive
+	first=$PID
+	before=$(state_of "$DIR/fifo" "$DIR/fifo.lock")
+	run_as "$FIFO_USER" stdbuf -oL "$(student receiver)" "$DIR"
+	busy_with "$first" "a receiver (PID $first) serves the name"
+	[[ $(state_of "$DIR/fifo" "$DIR/fifo.lock") == "$before" ]] ||
+		fail "$(printf 'expected: the busy receiver to touch neither file\nbefore:   %s\nafter:    %s' "$before" "$(state_of "$DIR/fifo" "$DIR/fifo.lock")")"
+	# The first one still serves.
+	text 20 "$M"
+	send paced "$M"
+	got_all "the second receiver must leave the first one's FIFO and lock alone" "$M"
+	# A lock held by a program of garfield's that is not a receiver.
+	fifo_dir
+	start_ready "$BATS_TEST_TMPDIR/lock.out" "Fixture PID: " "$FIFO_USER" "$FIFOS" lock "$DIR/fifo.lock"
+	holder=$BG
+	before=$(state_of "$DIR/fifo" "$DIR/fifo.lock")
+	run_as "$FIFO_USER" stdbuf -oL "$(student receiver)" "$DIR"
+	busy_with "$holder" "our program (PID $holder) holds an fcntl write lock on DIR/fifo.lock"
+	[[ $(state_of "$DIR/fifo" "$DIR/fifo.lock") == "$before" ]] ||
+		fail "$(printf 'expected: the busy receiver to touch neither file\nbefore:   %s\nafter:    %s' "$before" "$(state_of "$DIR/fifo" "$DIR/fifo.lock")")"
+}
+
+@test "a receiver started after the first one stopped, or was killed, serves the name" {
+	local sig
+	for sig in TERM KILL; do
+		fifo_dir
+		receive
+		kill -s "$sig" "$PID"
+		ended "$PID"
+		FIFO_HINT="after SIG$sig: a lock dies with its holder, and a FIFO of your own behind a free lock is a killed receiver's leftover: remove it and serve" \
+			receive
+		text 50 "$M"
+		send paced "$M"
+		got_all "the receiver after one that got SIG$sig serves the name" "$M"
+	done
+}
+
+@test "the receiver refuses a frame that claims more than 4092 bytes: exit 3, nothing printed, no crash" {
+	local len
+	for len in 4093 4294967295; do
+		fifo_dir
+		receive
+		run_as "$FIFO_USER" "$FIFOS" frame-len "$DIR/fifo" "$len"
+		ended_with 3 "when a frame claims $len bytes (at most 4092)"
+		[[ $(printed "$OUT") == 0 ]] ||
+			fail "expected: nothing printed for a refused frame; actual: $(printed "$OUT") bytes"
+	done
+}
+
+@test "SIGINT and SIGTERM stop the receiver with exit 0, and no exit path leaves its FIFO or lock file" {
+	local sig
+	left() {
+		[[ ! -e $DIR/fifo && ! -L $DIR/fifo && ! -e $DIR/fifo.lock && ! -L $DIR/fifo.lock ]] ||
+			fail "$(printf 'expected: no %s/fifo and no %s/fifo.lock after %s\nactual:   %s\nhint:     unlink() the FIFO, then the lock file, on every exit path after taking the lock, before letting it go' \
+				"$DIR" "$DIR" "$1" "$(find "$DIR" -mindepth 1 -printf '%f (%M %u) ')")"
+	}
+	# A refused frame, and a name that is not ours, are exit paths when the
+	# receiver takes them (their own tests judge whether it does): then it
+	# must leave nothing of its own either.
+	receive
+	run_as "$FIFO_USER" "$FIFOS" frame-len "$DIR/fifo" 5000
+	ended "$PID"
+	[[ $ENDED != "status 3" ]] || left "a refused frame (exit 3)"
+	fifo_dir
+	plant "$FIFO_OTHER" fifo "$DIR/fifo" 666
+	run_as "$FIFO_USER" stdbuf -oL "$(student receiver)" "$DIR"
+	[[ $status != 2 || ! -e $DIR/fifo.lock ]] ||
+		fail "expected: no $DIR/fifo.lock after refusing $FIFO_OTHER's FIFO (exit 2); actual: $(ls -l "$DIR/fifo.lock")"
+	for sig in INT TERM; do
+		fifo_dir
+		receive
+		kill -s "$sig" "$PID"
+		ended_with 0 "on SIG$sig"
+		left "SIG$sig"
+	done
+}
+
+# hear [USER MODE]: our receiver on DIR: USER's FIFO (default garfield's,
+# 0600), each byte that arrives copied to RAWOUT after its ready line.
+hear() {
+	RAWOUT=$BATS_TEST_TMPDIR/rawread.$((++RUNS))
+	start_ready "$RAWOUT" "Fixture PID: " "${1:-$FIFO_USER}" "$FIFOS" rawread "$DIR" "${2:-600}"
+	RAW=$BG
+}
+
+# heard: our receiver has every byte that was written: it ended when the
+# writers left, or, if none came, ends now (SIGTERM), with what the pipe holds.
+heard() {
+	stopped "$RAW"
+	[[ $ENDED == "status 0" ]] || fail "our receiver failed: $ENDED: $(head -c 200 "$RAWOUT.err")"
+}
+
+# sender_got EXPECTED WHAT HINT: our receiver got exactly EXPECTED's bytes.
+sender_got() {
+	after_line "$RAWOUT" | cmp -s - "$1" && return 0
+	fail "$(printf 'expected: %s: exactly %s bytes: %s...\nactual:   %s bytes: %s...\nthe sender: status %s, stderr: %s\nhint:     %s' \
+		"$2" "$(stat -c %s "$1")" "$(shown "$1")" "$(printed "$RAWOUT")" "$(after_line "$RAWOUT" | shown -)" "$status" "$(head -c 200 <<<"$stderr")" "$3")"
+}
+
+@test "the sender writes exactly one frame per line, nothing extra" {
+	require_fifo sender
+	line_bytes 100 "$M.1"
+	: >"$M.2"
+	line_bytes 4092 "$M.3"
+	printf '\0' >"$M.4"
+	line_bytes 50 "$M.5"
+	# An empty line, a line of one NUL, and a last line without its newline.
+	{ cat "$M.1"; echo; cat "$M.2"; echo; cat "$M.3"; echo; cat "$M.4"; echo; cat "$M.5"; } >"$M.in"
+	frame_of "$M".{1..5} >"$M.expected"
+	hear
+	LAB_STDIN=$M.in run_as "$FIFO_USER" "$(student sender)" "$DIR"
+	heard
+	[[ $status == 0 ]] || fail "$(printf 'expected: the sender to exit 0 at the end of stdin\nactual:   status %s: %s' "$status" "$(head -c 300 <<<"$stderr")")"
+	sender_got "$M.expected" "5 frames, one per line (100, 0, 4092, 1 and 50 bytes)" \
+		"each line without its newline, as a uint32_t length then the bytes, in one write() of 4 + length bytes: not a fixed size, not strlen()"
+}
+
+@test "the sender refuses a line longer than 4092 bytes: exit 3, the lines before it sent, nothing of it" {
+	require_fifo sender
+	text 20 "$M.1"
+	text 4093 "$M.2"
+	text 20 "$M.3"
+	{ cat "$M.1"; echo; cat "$M.2"; echo; cat "$M.3"; echo; } >"$M.in"
+	frame_of "$M.1" >"$M.expected"
+	hear
+	LAB_STDIN=$M.in run_as "$FIFO_USER" "$(student sender)" "$DIR"
+	heard
+	[[ $status == 3 ]] ||
+		fail "$(printf 'expected: exit 3 at a line of 4093 bytes (at most 4092)\nactual:   status %s: %s' "$status" "$(head -c 300 <<<"$stderr")")"
+	# The first frame whole; how the sender frames it otherwise, and what
+	# else it sends with it, is the test of one frame per line's.
+	local first
+	first=$(stat -c %s "$M.expected")
+	after_line "$RAWOUT" | head -c "$first" | cmp -s - "$M.expected" ||
+		fail "$(printf 'expected: the line before the long one sent first, as a frame: %s...\nactual:   %s...' "$(shown "$M.expected")" "$(after_line "$RAWOUT" | shown -)")"
+	head -c 32 "$M.2" >"$M.2.start"
+	! after_line "$RAWOUT" | grep -aqF -e "$(<"$M.2.start")" -e "$(<"$M.3")" ||
+		fail "$(printf 'expected: nothing of the line of 4093 bytes, and nothing of the line after it\nactual:   %s bytes arrived, with some of them\nhint:     check the length before you send: a line too long is refused whole, and the sender stops there' "$(printed "$RAWOUT")")"
+}
+
+@test "the sender does not wait for an absent receiver: exit 2 at once" {
+	require_fifo sender
+	local why
+	printf 'hello\n' >"$M.in"
+	for why in "no $DIR/fifo" "garfield's own FIFO (0600) that no one reads"; do
+		[[ $why == no* ]] || plant "$FIFO_USER" fifo "$DIR/fifo" 600
+		LAB_STDIN=$M.in run_as "$FIFO_USER" "$(student sender)" "$DIR"
+		[[ $status == 2 ]] ||
+			fail "$(printf 'expected: exit 2 at once: %s\nactual:   status %s%s: %s\nhint:     open(O_WRONLY) waits for a reader; with O_NONBLOCK it fails at once (ENXIO)' \
+				"$why" "$status" "$( ((status == 124 || status == 137)) && echo ": still waiting after $((LAB_BOUND + 2)) s")" "$(head -c 200 <<<"$stderr")")"
+	done
+}
+
+@test "the sender refuses a FIFO that another user made: exit 2, nothing sent" {
+	require_fifo sender
+	text 20 "$M.1"
+	{ cat "$M.1"; echo; } >"$M.in"
+	hear "$FIFO_OTHER" 666
+	LAB_STDIN=$M.in run_as "$FIFO_USER" "$(student sender)" "$DIR"
+	heard
+	[[ $status == 2 ]] ||
+		fail "$(printf 'expected: exit 2: %s/fifo is %s'\''s FIFO, mode 0666, and %s reads it\nactual:   status %s\nhint:     fstat() after open(): a FIFO whose st_uid is geteuid(), mode 0600, before a byte goes out' "$DIR" "$FIFO_OTHER" "$FIFO_OTHER" "$status")"
+	[[ $(printed "$RAWOUT") == 0 ]] ||
+		fail "expected: nothing sent into $FIFO_OTHER's FIFO; actual: $FIFO_OTHER read $(printed "$RAWOUT") bytes"
+	# Control: into garfield's own FIFO, the same sender sends (how it
+	# frames the line is the test of one frame per line's).
+	fifo_dir
+	hear
+	LAB_STDIN=$M.in run_as "$FIFO_USER" "$(student sender)" "$DIR"
+	heard
+	holds "$RAWOUT" "$M.1" ||
+		fail "control: into garfield's own FIFO (0600) the same sender must send the line; our receiver got $(printed "$RAWOUT") bytes (status $status: $stderr)"
+}
+
+@test "the mqreceiver prints each request's message byte for byte and replies OK N" {
+	local len files=() reply
+	for len in 0 1 100 4092; do
+		bytes "$len" "$M.$len"
+		files+=("$M.$len")
+	done
+	printed_as "${files[@]}" >"$M.expected"
+	cat "${files[@]}" >"$M.in"
+	mqreceive
+	fifo_queue reply
+	# shellcheck disable=SC2046 # the sizes are words
+	LAB_STDIN=$M.in run_as "$FIFO_USER" "$FIFOS" mq-ask "$QUEUE" "$reply" $(sizes "${files[@]}")
+	local asked=$status replies
+	replies=$(od -An -c "$CLIENT_OUT" | tr -s ' \n' ' ')
+	got "$M.expected" "the message is what follows the first '\\n' of the request, mq_receive()'s length minus that: fwrite() it, then '\\n'"
+	printf 'OK 0\nOK 1\nOK 100\nOK 4092\n' | cmp -s - "$CLIENT_OUT" ||
+		fail "$(printf 'expected: the replies "OK 0", "OK 1", "OK 100", "OK 4092", one per request, exactly (no NUL)\nactual:   our sender: status %s, replies: %s\nstderr:   %s\nhint:     mq_send(reply, buf, snprintf(buf, size, "OK %%zu", len), 0)' \
+			"$asked" "$replies" "$(head -c 200 <<<"$stderr")")"
+}
+
+@test "another user can neither send to nor read from the mqreceiver's queue (EACCES); its owner can" {
+	mqreceive
+	local how uid
+	uid=$(id -u "$FIFO_USER")
+	for how in r w; do
+		run_as "$FIFO_OTHER" "$FIFOS" mq-open "$QUEUE" "$how"
+		[[ $output == EACCES ]] ||
+			fail "$(printf 'expected: %s'\''s mq_open(%s, %s) to fail with EACCES\nactual:   %s\nhint:     mq_open(QUEUE, O_RDONLY | O_CREAT | O_EXCL, 0600, &attr)' "$FIFO_OTHER" "$QUEUE" "$([[ $how == r ]] && echo O_RDONLY || echo O_WRONLY)" "${output:-$stderr}")"
+	done
+	! exited "$PID" || { ended "$PID"; fail "the mqreceiver exited after $FIFO_OTHER's attempts ($ENDED)"; }
+	for how in w r; do
+		run_as "$FIFO_USER" "$FIFOS" mq-open "$QUEUE" "$how"
+		[[ $output == "ok mode=600 uid=$uid" ]] ||
+			fail "$(printf 'expected: garfield, its own user, opens the queue (%s), and it is garfield'\''s, mode 0600\nactual:   %s' "$how" "${output:-$stderr}")"
+	done
+}
+
+@test "the mqreceiver refuses a queue that another user made first: exit 2, their queue untouched" {
+	require_fifo mqreceiver
+	local uid
+	uid=$(id -u "$FIFO_OTHER")
+	run_as "$FIFO_OTHER" "$FIFOS" mq-make "$QUEUE" 666 canary!
+	[[ $status == 0 ]] || fail "our set-up failed: $stderr"
+	run_as "$FIFO_USER" stdbuf -oL "$(student mqreceiver)" "$QUEUE"
+	[[ $status == 2 && $output != *"Receiver PID"* ]] ||
+		fail "$(printf 'expected: exit 2 at once, without "Receiver PID", when %s made %s first (mode 0666)\nactual:   status %s%s, stdout: %s\nhint:     O_CREAT | O_EXCL: without O_EXCL, mq_open() hands you their queue' \
+			"$FIFO_OTHER" "$QUEUE" "$status" "$( ((status == 124 || status == 137)) && echo ": still running after $((LAB_BOUND + 2)) s")" "$(head -c 100 <<<"$output" | cat -v)")"
+	run_as "$FIFO_OTHER" "$FIFOS" mq-open "$QUEUE" r
+	[[ $output == "ok mode=666 uid=$uid" ]] || fail "expected: $FIFO_OTHER's queue still there, as it was; actual: $output $stderr"
+	run_as "$FIFO_OTHER" "$FIFOS" mq-drain "$QUEUE"
+	[[ $output == $'canary!\nmessages=1' ]] ||
+		fail "expected: $FIFO_OTHER's queue untouched, its one message still in it; actual: $(tr '\n' ' ' <<<"$output") $stderr"
+	# Control: on a name of its own, the same mqreceiver starts.
+	fifo_queue
+	mqreceive
+}
+
+@test "the mqreceiver refuses a request whose reply queue is not the sender's own: nothing printed, nothing sent there" {
+	mqreceive
+	local theirs open missing reply q
+	fifo_queue theirs
+	fifo_queue open
+	fifo_queue missing
+	run_as "$FIFO_OTHER" "$FIFOS" mq-make "$theirs" 622
+	[[ $status == 0 ]] || fail "our set-up failed: $stderr"
+	run_as "$FIFO_USER" "$FIFOS" mq-make "$open" 622
+	[[ $status == 0 ]] || fail "our set-up failed: $stderr"
+	# Three requests that name a reply queue that is not the sender's:
+	# nermal's (garfield may write to it), garfield's but open to all, and
+	# one that does not exist. Then a valid one.
+	local n=0
+	for q in "$theirs" "$open" "$missing"; do
+		text 40 "$M.refused.$((++n))"
+		LAB_STDIN=$M.refused.$n run_as "$FIFO_USER" "$FIFOS" mq-request "$QUEUE" "$q"
+		[[ $status == 0 ]] || fail "our sender could not send a request: $stderr"
+	done
+	# The valid request, longer than those: a %s on the request's buffer
+	# then prints none of theirs either (exactness is another test's).
+	text 300 "$M"
+	fifo_queue reply
+	LAB_STDIN=$M run_as "$FIFO_USER" "$FIFOS" mq-ask "$QUEUE" "$reply" 300
+	[[ $status == 0 ]] ||
+		fail "$(printf 'expected: after the refused requests, a valid one served: a reply\nactual:   our sender: status %s, %s %s\nthe mqreceiver: %s\nhint:     a refused request is one line on stderr, and the receiver serves on' \
+			"$status" "$output" "$stderr" "$(exited "$PID" && echo ended || echo running)")"
+	got_all "the valid request is printed" "$M"
+	! after_line "$OUT" | grep -aqF -e "$(<"$M.refused.1")" -e "$(<"$M.refused.2")" -e "$(<"$M.refused.3")" ||
+		fail "$(printf 'expected: nothing printed for the refused requests\nactual:   %s\nhint:     check the reply queue (fstat(): yours, 0600) before you print' "$(after_line "$OUT" | head -c 300 | cat -v)")"
+	run_as "$FIFO_OTHER" "$FIFOS" mq-drain "$theirs"
+	[[ $output == "messages=0" ]] ||
+		fail "$(printf 'expected: nothing sent into %s'\''s queue (mode 0622), named as the reply queue\nactual:   %s\nhint:     open the reply queue O_WRONLY | O_NONBLOCK, and fstat() it: st_uid is geteuid(), mode 0600, or refuse' "$FIFO_OTHER" "$(tr '\n' ' ' <<<"$output")")"
+	run_as "$FIFO_USER" "$FIFOS" mq-drain "$open"
+	[[ $output == "messages=0" ]] ||
+		fail "$(printf 'expected: nothing sent into a queue of garfield'\''s that others may write to (mode 0622)\nactual:   %s\nhint:     the mode must be 0600 exactly: a reply queue anyone may write to is no one'\''s' "$(tr '\n' ' ' <<<"$output")")"
+	run_as "$FIFO_USER" "$FIFOS" mq-gone "$missing"
+	[[ $status == 0 ]] ||
+		fail "$(printf 'expected: no queue made for a reply queue that did not exist\nactual:   %s\nhint:     never O_CREAT on a name that a request gives you' "$output")"
+}
+
+@test "SIGINT and SIGTERM stop the mqreceiver with exit 0, and leave no queue" {
+	local sig
+	for sig in INT TERM; do
+		fifo_queue
+		mqreceive
+		kill -s "$sig" "$PID"
+		ended_with 0 "on SIG$sig"
+		run_as "$FIFO_USER" "$FIFOS" mq-gone "$QUEUE"
+		[[ $status == 0 ]] ||
+			fail "$(printf 'expected: no queue %s left after SIG%s\nactual:   %s\nhint:     mq_unlink() on every exit path: a queue outlives its process' "$QUEUE" "$sig" "$output")"
+	done
+}
+
+# serve HOW: our receiver on QUEUE (helpers/fifos.c: ok, wrong or silent),
+# as garfield, ready. Sets SERVER, SERVEOUT.
+serve() {
+	SERVEOUT=$BATS_TEST_TMPDIR/serve.$((++RUNS))
+	start_ready "$SERVEOUT" "Fixture PID: " "$FIFO_USER" "$FIFOS" mq-serve "$QUEUE" "$1"
+	SERVER=$BG
+}
+
+# served: stop our receiver; it takes the requests already sent first.
+served() {
+	stopped "$SERVER"
+	[[ $ENDED == "status 0" ]] || fail "our receiver failed: $ENDED: $(head -c 200 "$SERVEOUT.err")"
+}
+
+# requests: how many requests our receiver got.
+requests() {
+	grep -c '^request ' "$SERVEOUT.err"
+}
+
+# mqsend FILE [SECONDS]: the student's mqsender on QUEUE as garfield, stdin
+# from FILE, for at most SECONDS (default LAB_BOUND). Sets SENT ("status N"
+# or "still running"), SENDER (its PID) and SENDEROUT.
+mqsend() {
+	require_fifo mqsender
+	SENDEROUT=$BATS_TEST_TMPDIR/mqsender.$((++RUNS))
+	LAB_STDIN=$1 start_as "$SENDEROUT" "$FIFO_USER" "$(student mqsender)" "$QUEUE"
+	SENDER=$BG
+	# The handout's name for its reply queue, for teardown.
+	FIFO_QUEUES+=("$QUEUE.reply.$SENDER")
+	LAB_BOUND=${2:-$LAB_BOUND} ended "$SENDER"
+	SENT=$ENDED
+}
+
+@test "the mqsender sends each line to our receiver byte for byte" {
+	require_fifo mqsender
+	line_bytes 100 "$M.1"
+	: >"$M.2"
+	line_bytes 4092 "$M.3"
+	printf '\0' >"$M.4"
+	line_bytes 50 "$M.5"
+	{ cat "$M.1"; echo; cat "$M.2"; echo; cat "$M.3"; echo; cat "$M.4"; echo; cat "$M.5"; } >"$M.in"
+	printed_as "$M".{1..5} >"$M.expected"
+	serve ok
+	mqsend "$M.in" 12
+	served
+	if [[ $SENT != "status 0" ]] || ! after_line "$SERVEOUT" | cmp -s - "$M.expected"; then
+		fail "$(printf 'expected: exit 0, and our receiver to get the 5 lines (100, 0, 4092, 1 and 50 bytes), each exactly\nactual:   %s; our receiver got %s bytes: %s...\nstderr:   %s\nour receiver: %s\nhint:     a request is the reply queue'\''s name, '\''\\n'\'', then the line without its newline; the reply queue yours, 0600' \
+			"$SENT" "$(printed "$SERVEOUT")" "$(after_line "$SERVEOUT" | shown -)" "$(head -c 200 "$SENDEROUT.err")" "$(head -c 300 "$SERVEOUT.err" | tr '\n' ' ')")"
+	fi
+}
+
+@test "the mqsender waits for each reply, and exits 2 on a wrong one or none" {
+	local how
+	printf 'one\ntwo\nthree\n' >"$M.in"
+	for how in wrong silent; do
+		fifo_queue
+		serve "$how"
+		# None: the sender waits 5 s for it, then gives up.
+		mqsend "$M.in" 12
+		served
+		[[ $SENT == "status 2" && $(requests) == 1 ]] ||
+			fail "$(printf 'expected: exit 2 after the first request, %s\nactual:   %s after %s request(s): %s\nhint:     after each request, mq_timedreceive() on your reply queue, 5 s at most, and compare the reply with "OK N" exactly' \
+				"$([[ $how == wrong ]] && echo 'whose reply is "OK 4" (not "OK 3")' || echo 'to which no reply comes')" "$SENT" "$(requests)" "$(head -c 200 "$SENDEROUT.err")")"
+	done
+}
+
+@test "the mqsender refuses a queue that another user made, and makes none: exit 2, nothing sent" {
+	require_fifo mqsender
+	run_as "$FIFO_OTHER" "$FIFOS" mq-make "$QUEUE" 666
+	[[ $status == 0 ]] || fail "our set-up failed: $stderr"
+	printf 'for garfield only\n' >"$M.in"
+	mqsend "$M.in" 12
+	[[ $SENT == "status 2" ]] ||
+		fail "$(printf 'expected: exit 2 at once: %s is %s'\''s queue, mode 0666\nactual:   %s\nhint:     mq_open(QUEUE, O_WRONLY), then fstat(): st_uid is geteuid(), mode 0600, or refuse' "$QUEUE" "$FIFO_OTHER" "$SENT")"
+	run_as "$FIFO_OTHER" "$FIFOS" mq-drain "$QUEUE"
+	[[ $output == "messages=0" ]] ||
+		fail "expected: nothing sent into $FIFO_OTHER's queue; actual: $(tr '\n' ' ' <<<"$output" | cat -v)"
+	# No queue at all: none made.
+	fifo_queue
+	mqsend "$M.in" 12
+	run_as "$FIFO_USER" "$FIFOS" mq-gone "$QUEUE"
+	[[ $SENT == "status 2" && $status == 0 ]] ||
+		fail "$(printf 'expected: exit 2 at once, and no queue made, when there is no queue %s\nactual:   %s, %s\nhint:     never O_CREAT on the receiver'\''s queue' "$QUEUE" "$SENT" "$output")"
+	# Control: to our receiver, the same sender sends (what it sends is the
+	# test of each line's).
+	fifo_queue
+	serve ok
+	mqsend "$M.in" 12
+	served
+	[[ $(requests) == 1 ]] ||
+		fail "control: to garfield's own queue the mqsender must send its request: $SENT, our receiver got $(requests) request(s): $(head -c 200 "$SENDEROUT.err")"
+}
+
+@test "SIGINT and SIGTERM stop the mqsender with exit 1, and no exit path leaves its reply queue" {
+	require_fifo mqsender
+	local sig names hold
+	# replies: the reply queues named in the requests our receiver got, or
+	# else the handout's name for it.
+	replies() {
+		names=$(sed -n 's/^request reply=\(\/[^/ ]*\) len=.*/\1/p' "$SERVEOUT.err" 2>/dev/null | sort -u)
+		[[ -n $names ]] || names=$QUEUE.reply.$SENDER
+	}
+	left() {
+		replies
+		# shellcheck disable=SC2086 # the names are words
+		run_as "$FIFO_USER" "$FIFOS" mq-gone $names
+		[[ $status == 0 ]] ||
+			fail "$(printf 'expected: no reply queue left after %s\nactual:   %s\nhint:     mq_unlink() your reply queue on every exit path; on SIGINT and SIGTERM too, from the handler (mq_unlink() and _exit() are safe there)' "$1" "$(tr '\n' ' ' <<<"$output")")"
+	}
+	printf 'one\n' >"$M.in"
+	# The end, a wrong reply and a refused queue are exit paths when the
+	# sender takes them (their own tests judge whether it does).
+	serve ok
+	mqsend "$M.in" 12
+	served
+	[[ $SENT != "status 0" ]] || left "every line was acknowledged (exit 0)"
+	fifo_queue
+	serve wrong
+	mqsend "$M.in" 12
+	served
+	[[ $SENT != "status 2" ]] || left "a wrong reply (exit 2)"
+	fifo_queue
+	run_as "$FIFO_OTHER" "$FIFOS" mq-make "$QUEUE" 666
+	SERVEOUT=$BATS_TEST_TMPDIR/no-receiver
+	mqsend "$M.in" 12
+	[[ $SENT != "status 2" ]] || left "refusing $FIFO_OTHER's queue (exit 2)"
+	# A signal once it sent a request, while it waits: for the reply that
+	# does not come, or (if it waits for no reply) for its next line, since
+	# its stdin stays open.
+	mkfifo "$M.stdin"
+	exec {hold}<>"$M.stdin"
+	printf 'one\n' >&"$hold"
+	for sig in INT TERM; do
+		fifo_queue
+		serve silent
+		LAB_STDIN=$M.stdin start_as "$BATS_TEST_TMPDIR/mqsender.$((++RUNS))" "$FIFO_USER" "$(student mqsender)" "$QUEUE"
+		SENDER=$BG
+		FIFO_QUEUES+=("$QUEUE.reply.$SENDER")
+		wait_until grep -q '^request ' "$SERVEOUT.err" ||
+			fail "the mqsender sent no request to our receiver within $LAB_BOUND s, to be stopped while it waits"
+		kill -s "$sig" "$SENDER"
+		ended "$SENDER"
+		[[ $ENDED == "status 1" ]] ||
+			fail "$(printf 'expected: the mqsender to exit 1 on SIG%s, while it waits\nactual:   %s\nhint:     a handler for SIGINT and SIGTERM (a shell starts a background job with SIGINT ignored: sigaction() undoes it)' "$sig" "$ENDED")"
+		left "SIG$sig"
+		served
+		printf 'one\n' >&"$hold"
+	done
+	exec {hold}>&-
+}

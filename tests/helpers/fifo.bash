@@ -1,0 +1,275 @@
+# fifo.bash - build, start and watch the FIFO and message queue part's
+# programs (fifo.bats; fifo/HANDOUT.md is the contract).
+#
+# Needs helpers/lab, helpers/listener (wait_until, asleep, exited) and
+# helpers/build. Code under test runs as garfield; nermal is the other user.
+# Both sides of every exchange have a counterpart of ours (helpers/fifos.c),
+# so a student's receiver faces our sender, their sender our receiver, and
+# the same on the queues. Every program runs from the build directory,
+# through lab_exec, never as root: no IPC step of the suite's runs as root
+# either (root may lack CAP_IPC_OWNER, as in a plain container).
+#
+# Names: each test takes fresh ones. A directory (fifo_dir) like /tmp,
+# world-writable and sticky, but nermal's: the kernel's protected_fifos,
+# protected_regular and protected_symlinks (which differ from machine to
+# machine) then let garfield open what nermal put there, so what the tests
+# see is what the program under test checks, not what the kernel does.
+# Queues (fifo_queue) with random names. Teardown (fifo_leftovers) kills
+# what the test started, removes its directories and every queue it named,
+# as their owners, and checks that they are gone.
+# The student's programs that print a ready line run line-buffered
+# (stdbuf -oL): the line must come at once, and a missing fflush() then
+# costs no test.
+
+FIFO_USER=garfield
+FIFO_OTHER=nermal
+
+# fifo_build: the student's four programs, and our fixture. Call from setup_file.
+fifo_build() {
+	FIFO_BUILD=$(build_dir fifo)
+	export FIFO_BUILD
+	build_student "$FIFO_BUILD" fifo receiver sender mqreceiver mqsender
+	build_fixture "$FIFO_BUILD" fifos "$LAB_TESTS/helpers/fifos.c"
+	FIFOS=$FIFO_BUILD/fixtures/fifos
+	export FIFOS
+	# The machine's byte order, for the frames' lengths: 1 on a little-endian one.
+	FIFO_LITTLE=$(printf '\001\000' | od -An -tu2 | tr -d ' ')
+	export FIFO_LITTLE
+}
+
+fifo_clean() {
+	rm -rf -- "$FIFO_BUILD"
+}
+
+# require_fifo PROG: the student's PROG and our fixture were built.
+require_fifo() {
+	require_built "$FIFO_BUILD" fifo "$1" fifos
+}
+
+# student PROG: the path of the student's PROG.
+student() {
+	echo "$FIFO_BUILD/student/$1"
+}
+
+# fifo_dir: a fresh directory in DIR, like /tmp (1777) but nermal's (see above).
+fifo_dir() {
+	DIR=$(mktemp -d "${TMPDIR:-/tmp}/ipc-fifo.XXXXXX")
+	FIFO_DIRS+=("$DIR")
+	chown "$FIFO_OTHER" "$DIR"
+	chmod 1777 "$DIR"
+}
+FIFO_DIRS=()
+
+# fifo_queue [VAR]: a fresh random queue name in VAR (default QUEUE),
+# remembered for teardown.
+fifo_queue() {
+	local name=/ipc-lab-$SRANDOM-$SRANDOM
+	FIFO_QUEUES+=("$name")
+	printf -v "${1:-QUEUE}" '%s' "$name"
+}
+FIFO_QUEUES=()
+
+# fifo_leftovers: no process, no directory and no queue of this test's is
+# left. Accounts the suite made itself have all their processes killed (the
+# grader's, under LAB_CONFINE, lab_kill_leftovers sweeps). Each queue the
+# test named (and each reply queue our receiver saw named) is removed by
+# whichever of garfield and nermal owns it; then garfield must find none
+# of them (ENOENT: it works without /dev/mqueue mounted).
+fifo_leftovers() {
+	local user f name
+	for user in "$FIFO_USER" "$FIFO_OTHER"; do
+		if [[ $LAB_CONFINE != 1 ]] && grep -qxF "$user" "$BATS_FILE_TMPDIR/created-accounts" 2>/dev/null; then
+			kill_all_of "$user" "$LAB_BOUND"
+			remove_ipc_of "$user"
+		fi
+	done
+	for f in "$BATS_TEST_TMPDIR"/serve.*.err; do
+		[[ -f $f ]] || continue
+		while read -r name; do
+			FIFO_QUEUES+=("$name")
+		done < <(sed -n 's/^request reply=\(\/[^/ ]*\) len=.*/\1/p' "$f")
+	done
+	if ((${#FIFO_QUEUES[@]})); then
+		for user in "$FIFO_USER" "$FIFO_OTHER"; do
+			(cd "$FIFO_BUILD" && lab_exec --bounded "$user" "$FIFOS" mq-unlink "${FIFO_QUEUES[@]}") >/dev/null 2>&1 || true
+		done
+		local left
+		left=$(cd "$FIFO_BUILD" && lab_exec --bounded "$FIFO_USER" "$FIFOS" mq-gone "${FIFO_QUEUES[@]}" 2>&1) ||
+			fail "$(printf 'the suite could not remove its queues:\n%s' "$(grep -v ': gone$' <<<"$left")")"
+	fi
+	FIFO_QUEUES=()
+	for f in "${FIFO_DIRS[@]}"; do
+		rm -rf -- "$f"
+		[[ ! -e $f ]] || fail "the suite could not remove its directory $f"
+	done
+	FIFO_DIRS=()
+}
+
+# start_as OUT USER CMD...: CMD as USER in the background, stdout to OUT,
+# stderr to OUT.err, stdin from LAB_STDIN (default /dev/null). Sets BG: its PID.
+start_as() {
+	local out=$1
+	shift
+	(cd "$FIFO_BUILD" && lab_exec "$@") >"$out" 2>"$out.err" <"${LAB_STDIN:-/dev/null}" &
+	BG=$!
+	LAB_PIDS+=("$BG")
+}
+
+# ready_or_gone FILE PID LINE: FILE starts with LINE PID, or PID has ended.
+ready_or_gone() {
+	[[ $(head -n 1 "$1" 2>/dev/null) == "$3$2" ]] || exited "$2"
+}
+
+# start_ready OUT LINE USER CMD...: start_as, then wait for the ready line
+# (LINE followed by the PID, "Receiver PID: "); fails if it never comes,
+# with FIFO_HINT as the hint if it is set.
+start_ready() {
+	local out=$1 line=$2
+	shift 2
+	start_as "$out" "$@"
+	wait_until ready_or_gone "$out" "$BG" "$line" || true
+	[[ $(head -n 1 "$out") == "$line$BG" ]] && return 0
+	local why="no such line within $LAB_BOUND s" hint=
+	[[ -z ${FIFO_HINT:-} ]] || hint=$'\nhint:     '$FIFO_HINT
+	if exited "$BG"; then
+		ended "$BG"
+		why="it exited ($ENDED)"
+	fi
+	fail "$(printf 'expected: "%s%s" as the first line, flushed at once, once the FIFO or queue is there\nactual:   %s\nstdout:   %s\nstderr:   %s%s' \
+		"$line" "$BG" "$why" "$(head -c 300 "$out" | cat -v)" "$(head -c 300 "$out.err")" "$hint")"
+}
+
+# ended PID: wait for PID (a child of this shell: never call it in $(...))
+# for LAB_BOUND s; set ENDED to "status N", or kill it and set "still running".
+ended() {
+	if wait_until exited "$1"; then
+		local s=0
+		wait "$1" || s=$?
+		ENDED="status $s"
+	else
+		kill -KILL "$1" 2>/dev/null || true
+		wait "$1" 2>/dev/null || true
+		ENDED="still running"
+	fi
+}
+
+# stopped PID: ask PID to stop (SIGTERM) unless it has ended, then ended.
+stopped() {
+	exited "$1" || kill -s TERM "$1" 2>/dev/null || true
+	ended "$1"
+}
+
+# after_line FILE: FILE's bytes after its first line.
+after_line() {
+	tail -n +2 "$1"
+}
+
+# printed FILE: how many bytes FILE holds after its first line.
+printed() {
+	local first size
+	first=$(head -n 1 "$1")
+	size=$(stat -c %s "$1")
+	echo $((size - ${#first} - 1))
+}
+
+# printed_or_gone FILE PID SIZE: FILE holds SIZE bytes after its first line,
+# or more, or PID has ended.
+printed_or_gone() {
+	(($(printed "$1") >= $3)) || exited "$2"
+}
+
+# shown FILE: a few of FILE's first bytes (- for stdin's), readable, for a message.
+shown() {
+	head -c 48 -- "$1" | od -An -c | tr -s ' \n' ' '
+}
+
+# bytes N FILE: N bytes for a message, a NUL and a newline among the first
+# four: text a %s would cut short, or a line reader split.
+bytes() {
+	{
+		printf 'x\0y\n'
+		head -c "$1" /dev/urandom
+	} | head -c "$1" >"$2"
+}
+
+# line_bytes N FILE: N bytes for a line: a NUL second, and no newline.
+line_bytes() {
+	{
+		printf 'x\0y'
+		head -c $(($1 * 2 + 64)) /dev/urandom | tr -d '\n'
+	} | head -c "$1" >"$2"
+}
+
+# text N FILE: N random printable bytes, no NUL, no newline: for the
+# tests whose subject is not the bytes themselves, so that a program's %s
+# costs none of their points.
+text() {
+	head -c $(($1 + 16)) /dev/urandom | base64 -w 0 | head -c "$1" >"$2"
+}
+
+# holds FILE MESSAGE...: FILE holds after its first line each MESSAGE's
+# bytes (messages of text), whatever else it holds.
+holds() {
+	local file=$1 f
+	shift
+	for f; do
+		after_line "$file" | grep -aqF -e "$(<"$f")" || return 1
+	done
+}
+
+# holds_or_gone FILE PID MESSAGE...: holds, or PID has ended.
+holds_or_gone() {
+	local file=$1 pid=$2
+	shift 2
+	holds "$file" "$@" || exited "$pid"
+}
+
+# printed_as FILE...: what a receiver prints for these messages: each one's
+# bytes, then a newline.
+printed_as() {
+	local f
+	for f; do
+		cat -- "$f"
+		printf '\n'
+	done
+}
+
+# frame_of FILE...: the frames of these messages, as frame.h lays them out:
+# the length as a uint32_t in the machine's byte order, then the bytes.
+frame_of() {
+	local f n i head
+	for f; do
+		n=$(stat -c %s "$f")
+		head=
+		for i in 0 8 16 24; do
+			if [[ $FIFO_LITTLE == 1 ]]; then
+				head+=$(printf '\\x%02x' $((n >> i & 255)))
+			else
+				head=$(printf '\\x%02x' $((n >> i & 255)))$head
+			fi
+		done
+		printf '%b' "$head"
+		cat -- "$f"
+	done
+}
+
+# sizes FILE...: each file's size, as arguments for our fixture.
+sizes() {
+	stat -c %s -- "$@"
+}
+
+# state_of PATH...: what each PATH is, to tell that it was left as it was:
+# its type, owner, mode, size and inode, and a file's bytes or a link's target.
+state_of() {
+	local p
+	for p; do
+		if [[ -L $p ]]; then
+			echo "$p: $(stat -c '%F %U %i' "$p") -> $(readlink "$p")"
+		elif [[ -e $p ]]; then
+			echo "$p: $(stat -c '%F %U %a %s %i' "$p")"
+			if [[ -f $p ]]; then echo "$p: $(sha256sum <"$p")"; fi
+		else
+			echo "$p: nothing"
+		fi
+	done
+}
