@@ -51,6 +51,10 @@ die() {
 	exit 3
 }
 
+# The scratch directories every user may write to: private tmpfs mounts in a
+# namespace; in a container, swept of the test accounts' files.
+SCRATCH_DIRS=(/tmp /var/tmp /dev/shm /run/lock)
+
 # The test accounts: the grader's own two, and the handout's garfield and the
 # attacker nermal (tests/helpers/lab.bash, LAB_ACCOUNTS).
 TEST_ACCOUNTS=(ipc-student ipc-owner garfield nermal)
@@ -69,7 +73,7 @@ sweep() {
 	done
 	[[ ${GRADE_ISOLATED:-0} != 1 && -f $work/made-accounts ]] || return 0
 	while read -r user; do
-		find /tmp /var/tmp /dev/shm /run/lock -xdev -user "$user" -delete 2>/dev/null
+		find "${SCRATCH_DIRS[@]}" -xdev -user "$user" -delete 2>/dev/null
 		userdel "$user" 2>/dev/null
 		# A useradd killed half-way may leave the group alone.
 		groupdel "$user" 2>/dev/null
@@ -101,7 +105,7 @@ isolate() {
 	# to /tmp and the like vanishes with the namespace. WORK itself may live in
 	# /tmp, so it is set aside on /mnt (private to this namespace) meanwhile.
 	mount --bind "$work" /mnt || die "cannot bind $work"
-	for d in /tmp /var/tmp /dev/shm /run/lock; do
+	for d in "${SCRATCH_DIRS[@]}"; do
 		[[ -d $d ]] || continue
 		mount -t tmpfs -o size=64m,mode=1777,nosuid,nodev tmpfs "$d" || die "cannot mount a tmpfs on $d"
 	done

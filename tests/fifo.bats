@@ -19,7 +19,12 @@
 load helpers/lab
 load helpers/listener
 load helpers/build
+load helpers/background
 load helpers/fifo
+
+# When a program must print its ready line (start_ready, helpers/background).
+# shellcheck disable=SC2034 # read by start_ready
+LAB_READY_WHEN="once the FIFO or queue is there"
 
 # Without root, every test skips (in setup: bats 1.8 cannot skip in setup_file).
 NEEDS_ROOT="needs root to create garfield and nermal: run 'sudo make test', or 'docker run --rm ipc-lab make test' (see README)"
@@ -38,7 +43,7 @@ teardown_file() {
 
 setup() {
 	((EUID == 0)) || skip "$NEEDS_ROOT"
-	# shellcheck disable=SC2034 # read by run_as
+	# shellcheck disable=SC2034 # read by run_as and start_as
 	LAB_RUN_DIR=$FIFO_BUILD
 	M=$BATS_TEST_TMPDIR/m
 	fifo_dir
@@ -52,21 +57,17 @@ teardown() {
 
 RUNS=0
 
-# receive: the student's receiver on DIR, as garfield, ready. Sets PID, OUT, PROG.
-receive() {
-	require_fifo receiver
-	PROG=receiver
-	OUT=$BATS_TEST_TMPDIR/receiver.$((++RUNS))
-	start_ready "$OUT" "Receiver PID: " "$FIFO_USER" stdbuf -oL "$(student receiver)" "$DIR"
-	PID=$BG
-}
+# receive: the student's receiver on DIR; mqreceive: its mqreceiver on QUEUE.
+receive() { receiver_ready receiver "$DIR"; }
+mqreceive() { receiver_ready mqreceiver "$QUEUE"; }
 
-# mqreceive: the student's mqreceiver on QUEUE, as garfield, ready. Sets PID, OUT, PROG.
-mqreceive() {
-	require_fifo mqreceiver
-	PROG=mqreceiver
-	OUT=$BATS_TEST_TMPDIR/mqreceiver.$((++RUNS))
-	start_ready "$OUT" "Receiver PID: " "$FIFO_USER" stdbuf -oL "$(student mqreceiver)" "$QUEUE"
+# receiver_ready PROG ARG: the student's PROG on ARG, as garfield, ready.
+# Sets PID, OUT, PROG.
+receiver_ready() {
+	require_fifo "$1"
+	PROG=$1
+	OUT=$BATS_TEST_TMPDIR/$1.$((++RUNS))
+	start_ready "$OUT" "Receiver PID: " "$FIFO_USER" stdbuf -oL "$(student "$1")" "$2"
 	PID=$BG
 }
 
@@ -322,7 +323,7 @@ refused_at_start() {
 		receive
 		kill -s "$sig" "$PID"
 		ended "$PID"
-		FIFO_HINT="after SIG$sig: a lock dies with its holder, and a FIFO of your own behind a free lock is a killed receiver's leftover: remove it and serve" \
+		LAB_READY_HINT="after SIG$sig: a lock dies with its holder, and a FIFO of your own behind a free lock is a killed receiver's leftover: remove it and serve" \
 			receive
 		text 50 "$M"
 		send paced "$M"

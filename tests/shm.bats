@@ -15,7 +15,12 @@
 load helpers/lab
 load helpers/listener
 load helpers/build
+load helpers/background
 load helpers/shm
+
+# When a program must print its ready line (start_ready, helpers/background).
+# shellcheck disable=SC2034 # read by start_ready
+LAB_READY_WHEN="once the objects exist"
 
 # Without root, every test skips (in setup: bats 1.8 cannot skip in setup_file).
 NEEDS_ROOT="needs root to create garfield and nermal: run 'sudo make test', or 'docker run --rm ipc-lab make test' (see README)"

@@ -105,63 +105,10 @@ fifo_leftovers() {
 	FIFO_DIRS=()
 }
 
-# start_as OUT USER CMD...: CMD as USER in the background, stdout to OUT,
-# stderr to OUT.err, stdin from LAB_STDIN (default /dev/null). Sets BG: its PID.
-start_as() {
-	local out=$1
-	shift
-	(cd "$FIFO_BUILD" && lab_exec "$@") >"$out" 2>"$out.err" <"${LAB_STDIN:-/dev/null}" &
-	BG=$!
-	LAB_PIDS+=("$BG")
-}
-
-# ready_or_gone FILE PID LINE: FILE starts with LINE PID, or PID has ended.
-ready_or_gone() {
-	[[ $(head -n 1 "$1" 2>/dev/null) == "$3$2" ]] || exited "$2"
-}
-
-# start_ready OUT LINE USER CMD...: start_as, then wait for the ready line
-# (LINE followed by the PID, "Receiver PID: "); fails if it never comes,
-# with FIFO_HINT as the hint if it is set.
-start_ready() {
-	local out=$1 line=$2
-	shift 2
-	start_as "$out" "$@"
-	wait_until ready_or_gone "$out" "$BG" "$line" || true
-	[[ $(head -n 1 "$out") == "$line$BG" ]] && return 0
-	local why="no such line within $LAB_BOUND s" hint=
-	[[ -z ${FIFO_HINT:-} ]] || hint=$'\nhint:     '$FIFO_HINT
-	if exited "$BG"; then
-		ended "$BG"
-		why="it exited ($ENDED)"
-	fi
-	fail "$(printf 'expected: "%s%s" as the first line, flushed at once, once the FIFO or queue is there\nactual:   %s\nstdout:   %s\nstderr:   %s%s' \
-		"$line" "$BG" "$why" "$(head -c 300 "$out" | cat -v)" "$(head -c 300 "$out.err")" "$hint")"
-}
-
-# ended PID: wait for PID (a child of this shell: never call it in $(...))
-# for LAB_BOUND s; set ENDED to "status N", or kill it and set "still running".
-ended() {
-	if wait_until exited "$1"; then
-		local s=0
-		wait "$1" || s=$?
-		ENDED="status $s"
-	else
-		kill -KILL "$1" 2>/dev/null || true
-		wait "$1" 2>/dev/null || true
-		ENDED="still running"
-	fi
-}
-
 # stopped PID: ask PID to stop (SIGTERM) unless it has ended, then ended.
 stopped() {
 	exited "$1" || kill -s TERM "$1" 2>/dev/null || true
 	ended "$1"
-}
-
-# after_line FILE: FILE's bytes after its first line.
-after_line() {
-	tail -n +2 "$1"
 }
 
 # printed FILE: how many bytes FILE holds after its first line.
@@ -181,15 +128,6 @@ printed_or_gone() {
 # shown FILE: a few of FILE's first bytes (- for stdin's), readable, for a message.
 shown() {
 	head -c 48 -- "$1" | od -An -c | tr -s ' \n' ' '
-}
-
-# bytes N FILE: N bytes for a message, a NUL and a newline among the first
-# four: text a %s would cut short, or a line reader split.
-bytes() {
-	{
-		printf 'x\0y\n'
-		head -c "$1" /dev/urandom
-	} | head -c "$1" >"$2"
 }
 
 # line_bytes N FILE: N bytes for a line: a NUL second, and no newline.

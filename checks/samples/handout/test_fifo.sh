@@ -22,17 +22,21 @@ exits() {               # exits N COMMAND...: COMMAND exits N within $LIMIT s, 5
 	[ $status = $1 ]
 }
 queues() {              # print our queues that are left (none where $MQFS isn't mounted)
-	[ -z "$MQFS" ] || ls $MQFS | grep -E "^${QUEUE#/}(\.reply\.[0-9]+)?$" || true
+	[ -z "$MQFS" ] && return
+	for q in "$MQFS/${QUEUE#/}" "$MQFS/${QUEUE#/}".reply.*; do
+		[ -e "$q" ] && basename "$q"
+	done
+	true
 }
 ready() {               # wait up to 5 s for the ready line in $1, then print the PID
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		grep -q "^Receiver PID: " $1 && break
 		sleep 0.1 # a bounded wait for the ready line, not a guess
 	done
 	sed -n 's/^Receiver PID: //p' $1 | grep .
 }
 printed() {             # wait up to 5 s until $1, after its ready line, is exactly $2
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		tail -n +2 $1 | cmp -s - $2 && return 0
 		sleep 0.1
 	done
