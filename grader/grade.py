@@ -1,6 +1,6 @@
 """grade - score IPC lab submissions with our own suites, whatever they contain.
 
-    ./grade [--results FILE] [--junit FILE] [--csv FILE] [--jobs N] SUBMISSION_DIR...
+    ./grade [--parts LIST] [--jobs N] [OUTPUT OPTIONS] SUBMISSION_DIR...
 
 Each submission is a student's repository root, laid out as in the handout.
 Its files are copied into a fresh workspace; our bats suites (tests/) then run
@@ -472,6 +472,14 @@ def parse_args(argv):
     p.add_argument("--csv", metavar="FILE",
                    help="write a CSV row per submission: its points per part, its total and its "
                         "status (graded, or not graded and no points)")
+    p.add_argument("--prairielearn", metavar="FILE",
+                   help="write PrairieLearn's external grader results.json (one submission)")
+    p.add_argument("--github-classroom", metavar="FILE",
+                   help="write GitHub Classroom's autograding results, as lines for "
+                        "$GITHUB_ENV (one submission; see platforms/github/)")
+    p.add_argument("--canvas", metavar="FILE",
+                   help="write a CSV for Canvas's gradebook import: the total and a column "
+                        "per part, a row per submission, named by its directory")
     p.add_argument("--parts", metavar="LIST",
                    help="grade these parts of grader/rubric.json, comma-separated, "
                         "e.g. directions,part1,part2 (default: its default_parts, "
@@ -494,7 +502,9 @@ def main(argv=None):
             warn(f"--parts: {e}")
             return 2
         paths = shard(args.submissions)
-        outputs = reports.Outputs(args.results, args.junit, args.csv, many=len(paths) > 1)
+        outputs = reports.Outputs(args.results, args.junit, args.csv, many=len(paths) > 1,
+                                  prairielearn=args.prairielearn,
+                                  classroom=args.github_classroom, canvas=args.canvas)
     except (GradeError, OSError) as e:
         warn(str(e))
         return 2

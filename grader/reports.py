@@ -1,9 +1,14 @@
-"""reports - what ./grade writes: the human report, results.json, JUnit XML, CSV.
+"""reports - what ./grade writes: the human report and the files platforms read.
+
+Gradescope's results.json, PrairieLearn's results.json, GitHub Classroom's
+autograding results, JUnit XML, a CSV for the class, and a CSV that Canvas's
+gradebook import takes: each is a view of the same Result.
 
 Every file is written whole or not at all (a temporary file, then a rename),
 so an interrupted run never leaves a truncated report behind.
 """
 
+import base64
 import csv
 import io
 import json
@@ -14,6 +19,8 @@ import xml.etree.ElementTree as ET
 
 # Output kept for one test, in characters: results.json stays well under 1 MB.
 MAX_TEST_OUTPUT = 4096
+# The whole report, where a platform shows it (PrairieLearn takes at most 1 MB).
+MAX_REPORT = 256 << 10
 NOT_GRADED = "not graded"
 
 
@@ -38,6 +45,7 @@ class Result:
         self.path, self.tests, self.notes, self.elapsed = path, tests, notes, elapsed
         self.reason, self.graded = not_graded, not_graded is None
         self.part_titles = {p: v["title"] for p, v in rubric["parts"].items()}
+        self.measures = {t["name"]: t["measures"] for t in rubric["tests"]}
         self.parts = {p: [0, 0] for p in rubric["parts"]}
         for t in tests:
             self.parts[t["part"]][0] += t["score"]
@@ -95,6 +103,62 @@ class Result:
             } for t in self.tests],
         }
 
+    def prairielearn(self):
+        """PrairieLearn's external grader results: score from 0 to 1, per-test points."""
+        if not self.graded:
+            # gradable false: PrairieLearn shows the message and takes no score.
+            return {"gradable": False,
+                    "message": f"Not graded: {self.reason}. This is a failure of the grading "
+                               "set-up, not of your submission.",
+                    "output": truncate(self.report(), MAX_REPORT)}
+        return {
+            "gradable": True,
+            "score": self.score / self.max_score if self.max_score else 0.0,
+            "message": f"{self.score}/{self.max_score} points"
+                       + "".join(f"\nnote: {n}" for n in self.notes),
+            "output": truncate(self.report(), MAX_REPORT),
+            "tests": [{
+                "name": t["name"],
+                "description": self.measures.get(t["name"], ""),
+                "points": t["score"],
+                "max_points": t["max_score"],
+                "message": "" if t["passed"] else first_line(t["output"]),
+                "output": t["output"],
+            } for t in self.tests],
+        }
+
+    def classroom(self):
+        """GitHub Classroom's autograding results: a runner per test, as
+        [(runner id, results)], for its grading reporter.
+
+        The reporter scores a runner by the share of its tests that pass times
+        the runner's max_score, so one test a runner keeps every test's own
+        points. A submission not graded has a max_score of 0 everywhere: the
+        reporter then sends no points to the classroom, and fails the run."""
+        runners = []
+        for i, t in enumerate(self.tests, 1):
+            if not self.graded:
+                status, message = "error", f"not graded: {self.reason}"
+            else:
+                status = "pass" if t["passed"] else "fail"
+                message = "" if t["passed"] else first_line(t["output"])
+            runners.append((f"ipc{i:02d}", {
+                "version": 1,
+                "status": status,
+                "max_score": t["max_score"] if self.graded else 0,
+                "tests": [{
+                    "name": f"[{self.part_titles[t['part']]}] {t['name']}",
+                    "status": status,
+                    "score": t["score"],
+                    "message": message,
+                    "line_no": 0,
+                    "execution_time": "0s",
+                    "filename": "",
+                    "test_code": t["suite"],
+                }],
+            }))
+        return runners
+
     def junit(self):
         failures = 0 if not self.graded else sum(not t["passed"] for t in self.tests)
         suite = ET.Element("testsuite", name=xml_text(self.path), tests=str(len(self.tests)),
@@ -115,6 +179,55 @@ class Result:
         if self.notes:
             ET.SubElement(suite, "system-out").text = xml_text("\n".join(self.notes))
         return suite
+
+
+def first_line(text):
+    """The first non-empty line of a test's output: what it failed on."""
+    return next((ln.strip() for ln in text.splitlines() if ln.strip()), "failed")
+
+
+def classroom_env(result):
+    """The lines a GitHub Actions step appends to $GITHUB_ENV: each runner's
+    results, base64-encoded JSON, as <ID>_RESULTS, and their ids in
+    IPC_LAB_RUNNERS, which the reporter's `runners` input takes."""
+    runners = result.classroom()
+    lines = [f"IPC_LAB_RUNNERS={','.join(rid for rid, _ in runners)}"]
+    for rid, res in runners:
+        data = base64.b64encode(json.dumps(res).encode("utf-8")).decode("ascii")
+        lines.append(f"{rid.upper()}_RESULTS={data}")
+    return "\n".join(lines) + "\n"
+
+
+# Canvas's gradebook import: these columns identify a student (Canvas matches
+# on ID, SIS User ID or SIS Login ID); every further column is an assignment,
+# created when its name is new. A "Points Possible" row gives their maxima.
+CANVAS_ID_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+
+
+def canvas_csv(results, assignment="IPC lab"):
+    """A CSV for Canvas's gradebook import: the total, then a column per part.
+
+    The student is the submission directory's name, as SIS Login ID: name
+    each submission after its student's login. A submission not graded has
+    empty cells, which Canvas leaves as they are: no grade, never a zero."""
+    parts = list(results[0].parts) if results else []
+    titles = results[0].part_titles if results else {}
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CANVAS_ID_COLUMNS + [assignment]
+               + [f"{assignment}: {titles[p]}" for p in parts])
+    if results:
+        r0 = results[0]
+        w.writerow(["Points Possible", "", "", "", "", r0.max_score,
+                    *(r0.parts[p][1] for p in parts)])
+    for r in results:
+        login = os.path.basename(os.path.normpath(r.path))
+        if r.graded:
+            cells = [r.score, *(r.parts[p][0] for p in parts)]
+        else:
+            cells = [""] * (1 + len(parts))
+        w.writerow([login, "", "", login, "", *cells])
+    return buf.getvalue()
 
 
 def summary(results):
@@ -158,11 +271,21 @@ def result_name(path, taken):
 class Outputs:
     """The files asked for on the command line; checked before grading starts."""
 
-    def __init__(self, results, junit, csv_path, many):
+    # The outputs about one submission alone, which a platform reads for it.
+    SINGLE = {"prairielearn": "--prairielearn", "classroom": "--github-classroom"}
+
+    def __init__(self, results, junit, csv_path, many, prairielearn=None, classroom=None,
+                 canvas=None):
         self.results, self.junit, self.csv, self.many = results, junit, csv_path, many
+        self.prairielearn, self.classroom, self.canvas = prairielearn, classroom, canvas
+        for attr, option in self.SINGLE.items():
+            if getattr(self, attr) and many:
+                raise OSError(f"{option} writes the results of one submission; "
+                              "grade one at a time")
         if results and many:
             os.makedirs(results, exist_ok=True)
-        for f in filter(None, [junit, csv_path] + ([] if many else [results])):
+        for f in filter(None, [junit, csv_path, prairielearn, classroom, canvas]
+                        + ([] if many else [results])):
             d = os.path.dirname(os.path.abspath(f))
             if not os.path.isdir(d):
                 raise OSError(f"{f}: no such directory: {d}")
@@ -193,3 +316,10 @@ class Outputs:
                 else:
                     w.writerow([r.path, *([""] * len(parts)), "", NOT_GRADED])
             write_atomic(self.csv, buf.getvalue())
+        if self.prairielearn:
+            write_atomic(self.prairielearn,
+                         json.dumps(results[0].prairielearn(), indent=2) + "\n")
+        if self.classroom:
+            write_atomic(self.classroom, classroom_env(results[0]))
+        if self.canvas:
+            write_atomic(self.canvas, canvas_csv(results))

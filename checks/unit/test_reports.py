@@ -1,5 +1,6 @@
 """grader/reports.py: the report, results.json, JUnit XML, CSV and how they are written."""
 
+import base64
 import csv
 import json
 import os
@@ -260,3 +261,141 @@ class Text(unittest.TestCase):
                          "a\ufffdb\ufffdc\ufffdd\ufffde\ufffdf")
         kept = "tab\t nl\n cr\r é ∑ \U0001f600 \ufffd"
         self.assertEqual(reports.xml_text(kept), kept)
+
+
+def load_schema():
+    """checks/platform_schema.py, the platforms' formats as their documents state them."""
+    import importlib.util
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                        "platform_schema.py")
+    spec = importlib.util.spec_from_file_location("platform_schema", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+schema = load_schema()
+
+
+class Platforms(unittest.TestCase):
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        self.dir = tmp.name
+
+    def write(self, graded, **files):
+        paths = {k: os.path.join(self.dir, v) for k, v in files.items()}
+        outputs = dict(paths)
+        reports.Outputs(outputs.pop("results", None), None, None, many=len(graded) > 1,
+                        **outputs).write(graded)
+        return paths
+
+    def test_gradescope_schema(self):
+        """results.json fits Gradescope's specification: tests' scores add up to the score."""
+        f = self.write([make_result()], results="r.json")["results"]
+        with open(f, encoding="utf-8") as fh:
+            self.assertEqual(schema.gradescope(json.load(fh)), 4)
+
+    def test_gradescope_schema_not_graded(self):
+        """results.json of a submission not graded has no score at all for Gradescope."""
+        f = self.write([make_result(not_graded="no tools")], results="r.json")["results"]
+        with open(f, encoding="utf-8") as fh:
+            self.assertIsNone(schema.gradescope(json.load(fh)))
+
+    def test_prairielearn(self):
+        """--prairielearn writes a score from 0 to 1, and per test its points and maxima."""
+        f = self.write([make_result()], prairielearn="pl.json")["prairielearn"]
+        with open(f, encoding="utf-8") as fh:
+            doc = json.load(fh)
+        self.assertAlmostEqual(schema.prairielearn(doc, os.path.getsize(f)), 4 / 6)
+        self.assertEqual([(t["points"], t["max_points"]) for t in doc["tests"]],
+                         [(1, 1), (0, 2), (2, 2), (1, 1)])
+        self.assertEqual(doc["tests"][1]["message"], "second test: expected 1")
+        self.assertEqual(doc["tests"][1]["description"], "the second thing")
+        self.assertIn("Total: 4/6", doc["output"])
+
+    def test_prairielearn_not_gradable(self):
+        """--prairielearn says gradable false, with the reason, for a submission not graded."""
+        f = self.write([make_result(not_graded="no tools")], prairielearn="pl.json")["prairielearn"]
+        with open(f, encoding="utf-8") as fh:
+            doc = json.load(fh)
+        self.assertIsNone(schema.prairielearn(doc, os.path.getsize(f)))
+        self.assertIn("no tools", doc["message"])
+        self.assertNotIn("tests", doc)
+
+    def test_classroom(self):
+        """--github-classroom gives a runner per test, so the reporter sends each test's own points."""
+        f = self.write([make_result()], classroom="gh.env")["classroom"]
+        with open(f, encoding="utf-8") as fh:
+            text = fh.read()
+        self.assertEqual(schema.classroom(text), 4)
+        self.assertTrue(text.startswith("IPC_LAB_RUNNERS=ipc01,ipc02,ipc03,ipc04\n"))
+        runner = dict(line.split("=", 1) for line in text.splitlines())["IPC02_RESULTS"]
+        res = json.loads(base64.b64decode(runner))
+        self.assertEqual((res["status"], res["max_score"], res["tests"][0]["score"]),
+                         ("fail", 2, 0))
+        self.assertEqual(res["tests"][0]["message"], "second test: expected 1")
+
+    def test_classroom_not_graded(self):
+        """--github-classroom for a submission not graded sends no points, and every runner errs."""
+        f = self.write([make_result(not_graded="no tools")], classroom="gh.env")["classroom"]
+        with open(f, encoding="utf-8") as fh:
+            text = fh.read()
+        self.assertIsNone(schema.classroom(text))
+        for line in text.splitlines()[1:]:
+            res = json.loads(base64.b64decode(line.split("=", 1)[1]))
+            self.assertEqual((res["status"], res["max_score"]), ("error", 0))
+
+    def test_single_submission_outputs(self):
+        """--prairielearn and --github-classroom refuse several submissions, before grading."""
+        for key in ("prairielearn", "classroom"):
+            with self.assertRaises(OSError) as cm:
+                reports.Outputs(None, None, None, many=True,
+                                **{key: os.path.join(self.dir, "x")})
+            self.assertIn("one submission", str(cm.exception))
+
+    def test_canvas(self):
+        """--canvas writes Canvas's import columns, a Points Possible row, and empty cells when not graded."""
+        f = self.write([make_result("class/alice"), make_result("class/bob/", not_graded="x")],
+                       canvas="c.csv")["canvas"]
+        with open(f, encoding="utf-8") as fh:
+            rows = list(csv.reader(fh))
+        self.assertEqual(rows[0], ["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
+                                   "IPC lab", "IPC lab: Part A", "IPC lab: Part B",
+                                   "IPC lab: Part C"])
+        self.assertEqual(rows[1], ["Points Possible", "", "", "", "", "6", "3", "2", "1"])
+        self.assertEqual(rows[2], ["alice", "", "", "alice", "", "4", "1", "2", "1"])
+        self.assertEqual(rows[3], ["bob", "", "", "bob", "", "", "", "", ""])
+
+
+class Schemas(unittest.TestCase):
+    """The format checks themselves reject what their platform would."""
+
+    def test_gradescope_rejects(self):
+        """the Gradescope check rejects an unknown key, a bad status and a score past its maximum."""
+        for bad in ({"score": 1, "bogus": 1}, {"tests": [{"status": "ok"}]},
+                    {"tests": [{"score": 3, "max_score": 2}]}, {"score": "4"}):
+            with self.assertRaises(schema.Invalid):
+                schema.gradescope(bad)
+
+    def test_prairielearn_rejects(self):
+        """the PrairieLearn check rejects a score over 1, a missing gradable and a silent refusal."""
+        for bad in ({"gradable": True, "score": 4}, {"score": 0.5}, {"gradable": False},
+                    {"gradable": True, "score": 0.5, "tests": [{"points": 1}]}):
+            with self.assertRaises(schema.Invalid):
+                schema.prairielearn(bad, 10)
+        with self.assertRaises(schema.Invalid):
+            schema.prairielearn({"gradable": True, "score": 1}, 2 << 20)
+
+    def test_classroom_rejects(self):
+        """the Classroom check rejects a missing runner, bad base64 and a wrong status."""
+        good = base64.b64encode(json.dumps({"version": 1, "status": "pass", "max_score": 1,
+                                            "tests": [{"name": "t", "status": "pass"}]}).encode())
+        bad_status = base64.b64encode(json.dumps({"version": 1, "status": "passed",
+                                                  "tests": [{"name": "t", "status": "pass"}]}).encode())
+        for bad in ("IPC_LAB_RUNNERS=a,b\nA_RESULTS=" + good.decode(),
+                    "IPC_LAB_RUNNERS=a\nA_RESULTS=%%%",
+                    "IPC_LAB_RUNNERS=a\nA_RESULTS=" + bad_status.decode()):
+            with self.assertRaises(schema.Invalid):
+                schema.classroom(bad)
+        self.assertEqual(schema.classroom("IPC_LAB_RUNNERS=a\nA_RESULTS=" + good.decode()), 0)
