@@ -6,8 +6,10 @@
 #                     installs what is missing first, as root)
 #   make warnings     check that the lab's C code builds warning-free
 #   make clean        remove what the build made
-#   make image        build the course image (docker if it works, else podman)
-#   make docker-test  build it, run the suites in it, grade the reference in it
+#   make image        build the course's grading image (docker if it works, else podman)
+#   make docker-test  build it, and grade the reference with it
+#   make starter      the student starter, in dist/starter (PARTS=..., STARTER_IMAGE=...)
+#   make gradescope   Gradescope's autograder, dist/autograder.zip (PARTS=...)
 #
 # The flags the lab requires are kept apart from CFLAGS, which stays yours:
 #   make CFLAGS='-O0 -g'
@@ -20,8 +22,13 @@ LAB_CFLAGS := $(shell . ./grader/lab.conf && echo "$$LAB_CFLAGS")
 # The container engine: docker when its daemon answers, podman otherwise.
 CONTAINER_ENGINE ?= $(shell docker info >/dev/null 2>&1 && echo docker || echo podman)
 IMAGE ?= ipc-lab
+# What make starter and make gradescope ship: the parts graded (default: the
+# rubric's default parts), and the image the starter's make test pulls.
+PARTS ?=
+STARTER_IMAGE ?= $(IMAGE)
+DIST ?= dist
 
-.PHONY: all test grade warnings clean image docker-test engine
+.PHONY: all test grade warnings clean image docker-test engine starter gradescope
 
 SHM_PROGRAMS := shm/listener shm/sender shm/reader shm/writer
 FIFO_PROGRAMS := fifo/receiver fifo/sender fifo/mqreceiver fifo/mqsender
@@ -71,10 +78,22 @@ engine:
 image: engine
 	$(CONTAINER_ENGINE) build -t $(IMAGE) .
 
+# The image holds no reference solution: the reference is mounted, as a
+# student's work is.
 docker-test: image
-	$(CONTAINER_ENGINE) run --rm --init $(IMAGE) make test
-	$(CONTAINER_ENGINE) run --rm --network none $(IMAGE)
+	$(CONTAINER_ENGINE) run --rm --network none -v "$(CURDIR):/submission:ro" $(IMAGE)
+
+# What students and platforms get, made from this repository by
+# platforms/ship, without the reference solution. An earlier one is
+# replaced whole.
+starter:
+	@mkdir -p $(DIST) && rm -rf $(DIST)/starter
+	platforms/ship starter $(DIST)/starter $(if $(PARTS),--parts $(PARTS)) --image $(STARTER_IMAGE)
+
+gradescope:
+	@mkdir -p $(DIST)
+	platforms/ship gradescope $(DIST)/autograder.zip $(if $(PARTS),--parts $(PARTS))
 
 clean:
 	rm -f listener output.log keeper/keeper keeper/paw $(SHM_PROGRAMS) $(FIFO_PROGRAMS)
-	rm -rf __pycache__
+	rm -rf __pycache__ $(DIST)

@@ -20,6 +20,8 @@ import sys
 
 PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rubric.json")
 TEST_KEYS = {"part", "suite", "points", "name", "measures"}
+PART_KEYS = {"title", "points", "files"}
+FILE_KINDS = ("given", "reference")
 
 
 class RubricError(ValueError):
@@ -58,6 +60,16 @@ def check(rubric, suites_dir=None):
         if suites_dir and not os.path.isfile(os.path.join(suites_dir, t["suite"] + ".bats")):
             raise ValueError(f"test {t['name']!r} names missing suite {t['suite']!r}")
     for key, part in parts.items():
+        if not set(part) <= PART_KEYS or not {"title", "points"} <= set(part):
+            raise ValueError(f"part {key!r} must have the keys title and points, "
+                             "and may have files")
+        for kind, paths in part.get("files", {}).items():
+            if kind not in FILE_KINDS or not isinstance(paths, list):
+                raise ValueError(f"part {key!r}: files may list {' and '.join(FILE_KINDS)}")
+            for f in paths:
+                if (not isinstance(f, str) or not f or os.path.isabs(f)
+                        or ".." in f.split("/")):
+                    raise ValueError(f"part {key!r}: {f!r} is not a path inside the lab")
         total = sum(t["points"] for t in tests if t["part"] == key)
         if total != part["points"]:
             raise ValueError(f"part {key!r} is worth {part['points']} points, "
@@ -81,6 +93,11 @@ def scripts(rubric):
     """The test scripts the directions ask for: one per suite of the other parts
     (test_NAME.sh, or tests/NAME.bats)."""
     return list(dict.fromkeys(t["suite"] for t in rubric["tests"] if t["part"] != "directions"))
+
+
+def files(rubric, kind):
+    """The files of KIND ("given" or "reference") of the rubric's parts, in order."""
+    return [f for p in rubric["parts"].values() for f in p.get("files", {}).get(kind, [])]
 
 
 def suites(rubric):

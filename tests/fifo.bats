@@ -27,7 +27,7 @@ load helpers/fifo
 LAB_READY_WHEN="once the FIFO or queue is there"
 
 # Without root, every test skips (in setup: bats 1.8 cannot skip in setup_file).
-NEEDS_ROOT="needs root to create garfield and nermal: run 'sudo make test', or 'docker run --rm ipc-lab make test' (see README)"
+NEEDS_ROOT="needs root to create garfield and nermal: run 'sudo make test' (see README)"
 
 setup_file() {
 	((EUID == 0)) || return 0

@@ -18,7 +18,7 @@ load helpers/lab
 ACCOUNT_FILES=(/etc/passwd /etc/group /etc/shadow /etc/gshadow /etc/subuid /etc/subgid)
 
 # Without root, every test skips (in setup: bats 1.8 cannot skip in setup_file).
-NEEDS_ROOT="needs root to create garfield and hand out files: run 'sudo make test', or 'docker run --rm ipc-lab make test' (see README)"
+NEEDS_ROOT="needs root to create garfield and hand out files: run 'sudo make test' (see README)"
 
 setup_file() {
 	((EUID == 0)) || return 0

@@ -23,7 +23,7 @@ load helpers/shm
 LAB_READY_WHEN="once the objects exist"
 
 # Without root, every test skips (in setup: bats 1.8 cannot skip in setup_file).
-NEEDS_ROOT="needs root to create garfield and nermal: run 'sudo make test', or 'docker run --rm ipc-lab make test' (see README)"
+NEEDS_ROOT="needs root to create garfield and nermal: run 'sudo make test' (see README)"
 
 setup_file() {
 	((EUID == 0)) || return 0
