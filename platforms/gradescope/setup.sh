@@ -22,7 +22,7 @@ if [[ ${IPC_LAB_BATS:-} != npm ]] && [[ -n $candidate ]] &&
 	grader/deps.sh
 else
 	echo "setup: bats ${candidate:-(none)} from apt is older than 1.7; bats comes from npm" >&2
-	apt-get install -y -qq --no-install-recommends npm >/dev/null
+	apt-get install -y -qq --no-install-recommends npm ca-certificates >/dev/null
 	npm install -g --no-fund --no-audit bats@1.8.2 bats-support@0.3.0 bats-assert@2.1.0 >/dev/null
 	root=$(npm root -g)
 	mkdir -p /usr/lib/bats
