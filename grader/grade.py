@@ -472,6 +472,9 @@ def parse_args(argv):
     p.add_argument("--csv", metavar="FILE",
                    help="write a CSV row per submission: its points per part, its total and its "
                         "status (graded, or not graded and no points)")
+    p.add_argument("--html", metavar="FILE",
+                   help="write the class report, one self-contained HTML page: histograms of "
+                        "the points, the tests most failed, and every submission's report")
     p.add_argument("--parts", metavar="LIST",
                    help="grade these parts of grader/rubric.json, comma-separated, "
                         "e.g. directions,part1,part2 (default: its default_parts, "
@@ -494,7 +497,8 @@ def main(argv=None):
             warn(f"--parts: {e}")
             return 2
         paths = shard(args.submissions)
-        outputs = reports.Outputs(args.results, args.junit, args.csv, many=len(paths) > 1)
+        outputs = reports.Outputs(args.results, args.junit, args.csv, many=len(paths) > 1,
+                                  html=args.html)
     except (GradeError, OSError) as e:
         warn(str(e))
         return 2

@@ -158,11 +158,12 @@ def result_name(path, taken):
 class Outputs:
     """The files asked for on the command line; checked before grading starts."""
 
-    def __init__(self, results, junit, csv_path, many):
+    def __init__(self, results, junit, csv_path, many, html=None):
         self.results, self.junit, self.csv, self.many = results, junit, csv_path, many
+        self.html = html
         if results and many:
             os.makedirs(results, exist_ok=True)
-        for f in filter(None, [junit, csv_path] + ([] if many else [results])):
+        for f in filter(None, [junit, csv_path, html] + ([] if many else [results])):
             d = os.path.dirname(os.path.abspath(f))
             if not os.path.isdir(d):
                 raise OSError(f"{f}: no such directory: {d}")
@@ -193,3 +194,6 @@ class Outputs:
                 else:
                     w.writerow([r.path, *([""] * len(parts)), "", NOT_GRADED])
             write_atomic(self.csv, buf.getvalue())
+        if self.html:
+            import classreport  # imported here: it imports this module
+            write_atomic(self.html, classreport.page(results))
