@@ -150,7 +150,7 @@ def message(output):
     said = lines[0]
     if said.startswith("expected") and len(lines) > 1 and lines[1].startswith("actual"):
         said += " / " + lines[1]
-    return " ".join(_PER_SUBMISSION.sub("…", said).split())
+    return " ".join(_PER_SUBMISSION.sub("\u2026", said).split())
 
 
 def failures(graded):
@@ -213,10 +213,10 @@ def page(results):
 
     out.append("<h2 id=\"tests\">Tests, the most failed first</h2>\n")
     if graded:
-        out.append(f"<p class=\"muted\">Among the {len(graded)} graded. The message is what "
-                   "a failing test's output says first, after bats' lines on where it failed "
-                   "(an expected line with its actual line; values random to each submission as "
-                   "\u2026), the most frequent among those who failed it.</p>\n<table><tr><th>Test</th><th>Part</th><th class=\"n\">Points</th>"
+        out.append(f"<p class=\"muted\">Among the {len(graded)} graded. A message is the "
+                   "first line of a failure's output after bats' own (an expected line with its "
+                   "actual line; values random to each submission as \u2026).</p>\n"
+                   "<table><tr><th>Test</th><th>Part</th><th class=\"n\">Points</th>"
                    "<th class=\"n\">Failed</th><th>Share failing</th>"
                    "<th>Most common message (how many had it)</th></tr>\n")
         for test, failed, said, had in failures(graded):
