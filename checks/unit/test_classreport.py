@@ -179,6 +179,12 @@ class Safety(unittest.TestCase):
         self.assertIn(f"  note: {HOSTILE}\n", shown)
         self.assertIn(f"        {HOSTILE}\n        {HOSTILE}\n", shown)
 
+    def test_escape_in_attributes(self):
+        """esc makes text safe in an attribute value too: quotes are escaped."""
+        self.assertEqual(classreport.esc(HOSTILE),
+                         "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;"
+                         "&quot;&#x27;&amp;")
+
     def test_control_characters(self):
         """Control characters and broken UTF-8 in a path or an output are replaced."""
         path = "stu\x00dent\udcff\x1b[31m"
