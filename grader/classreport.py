@@ -34,7 +34,7 @@ h1{font-size:1.6em;margin:.4em 0 .2em}h2{font-size:1.25em;margin:1.6em 0 .5em;
  border-bottom:1px solid #d5d9e0;padding-bottom:.2em}
 nav a{margin-right:1em}a{color:#1f5fbf}
 .figures{display:flex;flex-wrap:wrap;gap:1em}
-figure{margin:0;border:1px solid #d5d9e0;border-radius:6px;padding:.5em .7em}
+figure{margin:0;border:1px solid #d5d9e0;border-radius:6px;padding:.5em .7em;width:480px}
 figcaption{font-weight:600;margin-bottom:.2em}
 svg text{font:11px system-ui,sans-serif;fill:#333}svg .count{font-weight:600}
 svg .axis{font-size:12px;fill:#1d2330}svg .bar{fill:#4a7fd0}
@@ -43,7 +43,8 @@ svg .grid{stroke:#e4e7ec}svg .base{stroke:#555}
  display:inline-block}
 table{border-collapse:collapse;margin:.3em 0}
 th,td{padding:.25em .6em;border-bottom:1px solid #e4e7ec;text-align:left;vertical-align:top}
-th{background:#f3f5f8;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f3f5f8;font-weight:600}td.m{min-width:26em}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 th small{font-weight:400;color:#5a6270}
 .share{display:inline-block;width:5em;height:.7em;background:#eceff3;margin-right:.4em}
 .share span{display:block;height:100%;background:#d0584a}
@@ -132,6 +133,7 @@ def histogram(values, top, label):
 _BATS_TRACE = re.compile(r"^\(?(?:in test file|from function) |^`.*' failed$")
 # bats-assert's frame around what it compares ("-- output differs --", "--").
 _FRAME = re.compile(r"^--( .* --)?$")
+_LINES = re.compile(r"\(\d+ lines?\):$")
 # What differs from one submission to the next for no fault of its own: the
 # grader's workspace, its random fixtures (hexadecimal tokens).
 _PER_SUBMISSION = re.compile(r"ipc-grade\.\w+|\b[0-9a-f]{16,}\b")
@@ -147,9 +149,16 @@ def message(output):
     lines = [line for line in lines if not _FRAME.match(line)]
     if not lines:
         return ""
-    said = lines[0]
-    if said.startswith("expected") and len(lines) > 1 and lines[1].startswith("actual"):
-        said += " / " + lines[1]
+
+    def line(i):  # with its first line, a bats-assert heading such as "actual (3 lines):"
+        return lines[i] + (" " + lines[i + 1] if _LINES.search(lines[i]) and i + 1 < len(lines)
+                           else "")
+
+    said = line(0)
+    if said.startswith("expected"):
+        actual = next((i for i in range(1, len(lines)) if lines[i].startswith("actual")), None)
+        if actual is not None:
+            said += " / " + line(actual)
     return " ".join(_PER_SUBMISSION.sub("\u2026", said).split())
 
 
@@ -225,10 +234,12 @@ def page(results):
                 said = said[:MAX_MESSAGE] + "\u2026"
             shown = (f"<span class=\"msg\">{esc(said)}</span> ({had} of {failed})" if said
                      else "<span class=\"muted\">(no output)</span>" if failed else "")
-            out.append(f"<tr><td>{esc(test['name'])}</td><td>{esc(first.part_titles[test['part']])}"
-                       f"</td><td class=\"n\">{test['max_score']}</td><td class=\"n\">{failed}"
-                       f"</td><td><span class=\"share\"><span style=\"width:{share:.0f}%\">"
-                       f"</span></span>{share:.0f}%</td><td>{shown}</td></tr>\n")
+            title = esc(first.part_titles[test["part"]])
+            out.append(f"<tr><td>{esc(test['name'])}</td><td title=\"{title}\">"
+                       f"{esc(test['part'])}</td><td class=\"n\">{test['max_score']}</td>"
+                       f"<td class=\"n\">{failed}</td><td><span class=\"share\"><span "
+                       f"style=\"width:{share:.0f}%\"></span></span>{share:.0f}%</td>"
+                       f"<td class=\"m\">{shown}</td></tr>\n")
         out.append("</table>\n")
     else:
         out.append("<p>No submission was graded.</p>\n")

@@ -106,6 +106,9 @@ class TestsTable(unittest.TestCase):
              "  `assert_output \"$LAB_TREASURE\"' failed\n\n-- output differs --\n"
              "expected : Treasure 26397177594b2e42935ff557\nactual   : MEOW [Errno 13]\n--\n",
              "expected : Treasure \u2026 / actual : MEOW [Errno 13]"),
+            ("-- output differs --\nexpected (1 lines):\n  Treasure 17166227b95fb6fa51331b8f\n"
+             "actual (2 lines):\n  ok 10 forged\n  more\n--\n",
+             "expected (1 lines): Treasure \u2026 / actual (2 lines): ok 10 forged"),
             ("timed out in /tmp/ipc-grade.ab_12cd3/sub\nexpected: more\n",
              "timed out in /tmp/\u2026/sub"),
             ("  \n--\n", ""),
