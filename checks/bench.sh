@@ -4,7 +4,7 @@
 # Not a test: nothing here asserts a time. It prints what it measured, next
 # to the target, for a person to read. Run as root, from anywhere:
 #
-#   checks/bench.sh                  everything (about 10 minutes)
+#   checks/bench.sh                  everything (about 12 minutes)
 #   checks/bench.sh flakes speed     some:  flakes speed idle memory clean
 #                                          grade-reference class hostile
 #                                          shm-flakes shm-throughput class-report
