@@ -4,13 +4,15 @@
 # Not a test: nothing here asserts a time. It prints what it measured, next
 # to the target, for a person to read. Run as root, from anywhere:
 #
-#   checks/bench.sh                  everything (about 10 minutes)
+#   checks/bench.sh                  everything (about 12 minutes)
 #   checks/bench.sh flakes speed     some:  flakes speed idle memory clean
 #                                          grade-reference class hostile
-#                                          shm-flakes shm-throughput
+#                                          shm-flakes shm-throughput class-report
 #   BENCH_RUNS=20 checks/bench.sh flakes     fewer runs under load
 #
-# Uses hyperfine and GNU time (/usr/bin/time -v), installed when missing.
+# Uses hyperfine and GNU time (/usr/bin/time -v), installed when missing;
+# class-report also Chromium, and keeps its pages and screenshots in
+# $BENCH_OUT (default /tmp/ipc-bench-shots), out of the tree.
 
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -224,12 +226,62 @@ shm_throughput() {
 	echo "($((mb * 1024 * 1024 / 4092 + 1)) blocks of at most 4092 bytes, each one semop() pair per side)"
 }
 
-all=(flakes speed idle memory clean grade-reference class hostile shm-flakes shm-throughput)
+class_report() {
+	local out=${BENCH_OUT:-/tmp/ipc-bench-shots} d=$scratch/report name page t0 t1
+	title "The class report: 20 samples graded with --html, and a synthetic class of 500, rendered by headless Chromium (no target: figures, and screenshots to look at)"
+	mkdir -p "$d" "$out" || return
+	for name in handout always-meow broken-compile commented-ci hardcoded-answers missing-cat \
+		swapped-codes listener-no-usr1-handler listener-spins probe-identity hostile-network \
+		hostile-ignores-signals hostile-ipc-litter hostile-kills-parent hostile-forged-tap \
+		hostile-rewrite-tests fifo-plants-fifos keeper-sends-directory shm-world-readable \
+		hostile-flood; do
+		"$here/samples/assemble" "$name" "$d" || return
+	done
+	/usr/bin/time -f "grading the 20 with --jobs 2 --html: wall %e s" \
+		./grade --jobs 2 --html "$out/class-20.html" "$d"/* >/dev/null
+	# 500 synthetic Results on every part of the rubric: the ablest pass most tests,
+	# failures say one of a few things, one in fifty was not graded.
+	python3 - "$out/class-500.html" <<-'EOF' || return
+		import random, sys
+		sys.dont_write_bytecode = True
+		sys.path.insert(0, "grader")
+		import classreport, reports, rubric
+		r = rubric.load()
+		r = rubric.select(r, list(r["parts"]))
+		rng, results = random.Random(1), []
+		for i in range(500):
+		    ability, tests = rng.betavariate(5, 2), []
+		    for t in r["tests"]:
+		        ok = rng.random() < ability
+		        tests.append({"name": t["name"], "part": t["part"], "suite": t["suite"],
+		                      "max_score": t["points"], "score": t["points"] if ok else 0,
+		                      "passed": ok, "output": "" if ok else
+		                      f"(in test file tests/{t['suite']}.bats, line {rng.randint(10, 99)})\n"
+		                      f"  expected: {rng.choice(['exit 0', 'exit 1', 'no output'])}\n"
+		                      "  actual: something else\n  hint: read the handout again\n"})
+		    results.append(reports.Result(f"class/student-{i:03d}", tests, [], r, 1.0,
+		                                  not_graded="no tools" if i % 50 == 7 else None))
+		reports.write_atomic(sys.argv[1], classreport.page(results))
+	EOF
+	[[ -x $(command -v chromium) ]] || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || return
+	for page in class-20 class-500; do
+		t0=${EPOCHREALTIME/./}
+		chromium --headless --no-sandbox --disable-gpu --screenshot="$out/$page.png" \
+			--window-size=1280,2400 "file://$out/$page.html" >"$scratch/chromium.log" 2>&1 ||
+			tail -5 "$scratch/chromium.log"
+		t1=${EPOCHREALTIME/./}
+		printf '%s: %s bytes of HTML, rendered in %d ms: %s\n' "$page" \
+			"$(stat -c %s "$out/$page.html")" $(((t1 - t0) / 1000)) "$out/$page.png"
+	done
+}
+
+all=(flakes speed idle memory clean grade-reference class hostile shm-flakes shm-throughput class-report)
 for what in "${@:-${all[@]}}"; do
 	case $what in
 	grade-reference) grade_reference ;;
 	shm-flakes) shm_flakes ;;
 	shm-throughput) shm_throughput ;;
+	class-report) class_report ;;
 	flakes | speed | idle | memory | clean | class | hostile) "$what" ;;
 	*)
 		echo "bench: unknown benchmark '$what' (known: ${all[*]})" >&2

@@ -2,6 +2,10 @@
 
     ./grade [--parts LIST] [--jobs N] [OUTPUT OPTIONS] SUBMISSION_DIR...
 
+OUTPUT OPTIONS: --results, --junit, --csv, --html (the class report),
+--canvas, --prairielearn, --github-classroom; ./grade --help says what each
+writes.
+
 Each submission is a student's repository root, laid out as in the handout.
 Its files are copied into a fresh workspace; our bats suites (tests/) then run
 against that copy, with our own random fixtures, while every student process
@@ -480,6 +484,9 @@ def parse_args(argv):
     p.add_argument("--canvas", metavar="FILE",
                    help="write a CSV for Canvas's gradebook import: the total and a column "
                         "per part, a row per submission, named by its directory")
+    p.add_argument("--html", metavar="FILE",
+                   help="write the class report, one self-contained HTML page: histograms of "
+                        "the points, the tests most failed, and every submission's report")
     p.add_argument("--parts", metavar="LIST",
                    help="grade these parts of grader/rubric.json, comma-separated, "
                         "e.g. directions,part1,part2 (default: its default_parts, "
@@ -504,7 +511,8 @@ def main(argv=None):
         paths = shard(args.submissions)
         outputs = reports.Outputs(args.results, args.junit, args.csv, many=len(paths) > 1,
                                   prairielearn=args.prairielearn,
-                                  classroom=args.github_classroom, canvas=args.canvas)
+                                  classroom=args.github_classroom, canvas=args.canvas,
+                                  html=args.html)
     except (GradeError, OSError) as e:
         warn(str(e))
         return 2

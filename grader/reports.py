@@ -275,16 +275,17 @@ class Outputs:
     SINGLE = {"prairielearn": "--prairielearn", "classroom": "--github-classroom"}
 
     def __init__(self, results, junit, csv_path, many, prairielearn=None, classroom=None,
-                 canvas=None):
+                 canvas=None, html=None):
         self.results, self.junit, self.csv, self.many = results, junit, csv_path, many
         self.prairielearn, self.classroom, self.canvas = prairielearn, classroom, canvas
+        self.html = html
         for attr, option in self.SINGLE.items():
             if getattr(self, attr) and many:
                 raise OSError(f"{option} writes the results of one submission; "
                               "grade one at a time")
         if results and many:
             os.makedirs(results, exist_ok=True)
-        for f in filter(None, [junit, csv_path, prairielearn, classroom, canvas]
+        for f in filter(None, [junit, csv_path, prairielearn, classroom, canvas, html]
                         + ([] if many else [results])):
             d = os.path.dirname(os.path.abspath(f))
             if not os.path.isdir(d):
@@ -323,3 +324,6 @@ class Outputs:
             write_atomic(self.classroom, classroom_env(results[0]))
         if self.canvas:
             write_atomic(self.canvas, canvas_csv(results))
+        if self.html:
+            import classreport  # imported here: it imports this module
+            write_atomic(self.html, classreport.page(results))
