@@ -21,10 +21,17 @@ if [[ ${IPC_LAB_BATS:-} != npm ]] && [[ -n $candidate ]] &&
 	printf '1.7\n%s\n' "$candidate" | sort -V -C; then
 	grader/deps.sh
 else
-	echo "setup: bats ${candidate:-(none)} from apt is older than 1.7; bats comes from npm" >&2
+	if [[ ${IPC_LAB_BATS:-} == npm ]]; then
+		echo "setup: IPC_LAB_BATS=npm: bats comes from npm" >&2
+	else
+		echo "setup: bats ${candidate:-(none)} from apt is older than 1.7; bats comes from npm" >&2
+	fi
 	apt-get install -y -qq --no-install-recommends npm ca-certificates >/dev/null
-	npm install -g --no-fund --no-audit bats@1.8.2 bats-support@0.3.0 bats-assert@2.1.0 >/dev/null
+	npm install -g --no-fund --no-audit bats@1.8.2 bats-support@0.3.0 bats-assert@2.2.0 >/dev/null
+	# Linked where bats and its libraries are looked for (npm does not
+	# always link bats's command itself).
 	root=$(npm root -g)
+	ln -sfn "$root/bats/bin/bats" /usr/local/bin/bats
 	mkdir -p /usr/lib/bats
 	ln -sfn "$root/bats-support" /usr/lib/bats/bats-support
 	ln -sfn "$root/bats-assert" /usr/lib/bats/bats-assert
