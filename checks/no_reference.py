@@ -78,12 +78,12 @@ def members(path):
                     yield from members(p)
                     continue
                 yield p, data.decode("utf-8", errors="replace")
-    elif zipfile.is_zipfile(path):
+    elif path_is_archive(path) and zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as z:
             for info in z.infolist():
                 if not info.is_dir() and info.file_size <= MAX_FILE:
                     yield f"{path}:{info.filename}", z.read(info).decode("utf-8", "replace")
-    elif tarfile.is_tarfile(path):
+    elif path_is_archive(path):
         with tarfile.open(path) as t:
             for m in t:
                 if m.isfile() and m.size <= MAX_FILE:
@@ -93,9 +93,17 @@ def members(path):
             yield path, fh.read().decode("utf-8", errors="replace")
 
 
+ARCHIVES = (".zip", ".tar", ".tar.gz", ".tgz")
+
+
 def path_is_archive(p):
-    return p.endswith((".zip", ".tar", ".tar.gz", ".tgz")) and (
-        zipfile.is_zipfile(p) or tarfile.is_tarfile(p))
+    """Is P an archive to read member by member? One named as an archive that
+    cannot be read is an error: it could hold anything."""
+    if not p.endswith(ARCHIVES):
+        return False
+    if zipfile.is_zipfile(p) or tarfile.is_tarfile(p):
+        return True
+    raise OSError(f"{p}: named as an archive, but not one that can be read")
 
 
 def findings(paths, refs=None):
@@ -122,7 +130,11 @@ def main(argv):
     if missing:
         print(f"no_reference: no such file or directory: {', '.join(missing)}", file=sys.stderr)
         return 2
-    found = findings(argv)
+    try:
+        found = findings(argv)
+    except (OSError, zipfile.BadZipFile, tarfile.TarError) as e:
+        print(f"no_reference: {e}", file=sys.stderr)
+        return 2
     for name, ref, shared, of in found:
         print(f"no_reference: {name} holds the reference {ref}: {shared} of its {of} "
               "telling lines")

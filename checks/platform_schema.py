@@ -14,7 +14,8 @@ a wrong type or a value out of range is an error.
   0 to 1, tests with points and max_points; at most 1 MB).
 - GitHub Classroom: the results each runner hands its grading reporter
   (version 1, status, max_score, tests), base64-encoded JSON in
-  <RUNNER>_RESULTS, the runner ids in IPC_LAB_RUNNERS.
+  <RUNNER>_RESULTS, the runner ids in IPC_LAB_RUNNERS, and IPC_LAB_GRADED
+  (1, or 0 when nothing may be reported).
 
 With --score, the file's score must also be that (for Classroom, the points
 its reporter would send). Prints what is wrong and exits 1; exits 0 when the
@@ -125,9 +126,10 @@ def classroom(text):
         need(name not in env, f"line {n}: {name} set twice")
         env[name] = value
     need("IPC_LAB_RUNNERS" in env, "no IPC_LAB_RUNNERS line")
+    need(env.get("IPC_LAB_GRADED") in ("0", "1"), "no IPC_LAB_GRADED=0 or 1 line")
     runners = [r.strip() for r in env["IPC_LAB_RUNNERS"].split(",")]
     need(runners and all(runners), "IPC_LAB_RUNNERS: an empty runner id")
-    need(len(env) == len(runners) + 1, "lines other than the runners' results")
+    need(len(env) == len(runners) + 2, "lines other than the runners' results")
     total = maximum = 0
     for rid in runners:
         key = f"{rid.upper()}_RESULTS"
@@ -152,6 +154,9 @@ def classroom(text):
         if res.get("max_score"):
             maximum += res["max_score"]
             total += sum(t.get("score", 0) for t in res["tests"])
+    need((env["IPC_LAB_GRADED"] == "1") == bool(maximum),
+         f"IPC_LAB_GRADED={env['IPC_LAB_GRADED']}, yet the reporter would send "
+         f"{'points' if maximum else 'none'}")
     return total if maximum else None
 
 

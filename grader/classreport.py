@@ -127,39 +127,16 @@ def histogram(values, top, label):
     return "".join(out)
 
 
-# How bats begins a failure's output: where it failed (a line per function
-# called, then the test file's), then the command that failed. Each names the
-# submission's own temporary workspace, so no two students' would be alike.
-_BATS_TRACE = re.compile(r"^\(?(?:in test file|from function) |^`.*' failed$")
-# bats-assert's frame around what it compares ("-- output differs --", "--").
-_FRAME = re.compile(r"^--( .* --)?$")
-_LINES = re.compile(r"\(\d+ lines?\):$")
 # What differs from one submission to the next for no fault of its own: the
 # grader's workspace, its random fixtures (hexadecimal tokens).
 _PER_SUBMISSION = re.compile(r"ipc-grade\.\w+|\b[0-9a-f]{16,}\b")
 
 
 def message(output):
-    """What a failing test's OUTPUT says went wrong, in one line: its first line
-    after bats' own, with the 'actual' line after an 'expected' one; values
-    random to each submission shown as '…'. '' when it says nothing."""
-    lines = [line.strip() for line in output.splitlines() if line.strip()]
-    while lines and _BATS_TRACE.match(lines[0]):
-        del lines[0]
-    lines = [line for line in lines if not _FRAME.match(line)]
-    if not lines:
-        return ""
-
-    def line(i):  # with its first line, a bats-assert heading such as "actual (3 lines):"
-        return lines[i] + (" " + lines[i + 1] if _LINES.search(lines[i]) and i + 1 < len(lines)
-                           else "")
-
-    said = line(0)
-    if said.startswith("expected"):
-        actual = next((i for i in range(1, len(lines)) if lines[i].startswith("actual")), None)
-        if actual is not None:
-            said += " / " + line(actual)
-    return " ".join(_PER_SUBMISSION.sub("\u2026", said).split())
+    """What a failing test's OUTPUT says went wrong, as reports.failure_message
+    says it, with the values random to each submission shown as '…', so that
+    the same failure reads the same for every student. '' when it says nothing."""
+    return " ".join(_PER_SUBMISSION.sub("\u2026", reports.failure_message(output)).split())
 
 
 def failures(graded):

@@ -184,7 +184,7 @@ def isolation_mode():
 
 def check_environment():
     # Root is checked by ./grade itself, before anything is imported.
-    r = subprocess.run([os.path.join(HERE, "deps.sh")], stdin=subprocess.DEVNULL)
+    r = subprocess.run(["bash", os.path.join(HERE, "deps.sh")], stdin=subprocess.DEVNULL)
     if r.returncode != 0:
         raise GradeError("the test tools are missing (see the message above)")
 
@@ -504,12 +504,17 @@ def main(argv=None):
     try:
         rubric = load_rubric()
         try:
-            rubric = rubric_file.select(rubric, args.parts and [p for p in args.parts.split(",") if p])
+            rubric = rubric_file.select(rubric, None if args.parts is None else
+                                        [p for p in args.parts.split(",") if p])
         except ValueError as e:
             warn(f"--parts: {e}")
             return 2
         paths = shard(args.submissions)
-        outputs = reports.Outputs(args.results, args.junit, args.csv, many=len(paths) > 1,
+        if args.canvas:
+            reports.check_logins(args.submissions)
+        # The outputs' shape follows the class, not this shard's share of it.
+        outputs = reports.Outputs(args.results, args.junit, args.csv,
+                                  many=len(args.submissions) > 1,
                                   prairielearn=args.prairielearn,
                                   classroom=args.github_classroom, canvas=args.canvas,
                                   html=args.html)

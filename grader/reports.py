@@ -19,8 +19,13 @@ import xml.etree.ElementTree as ET
 
 # Output kept for one test, in characters: results.json stays well under 1 MB.
 MAX_TEST_OUTPUT = 4096
-# The whole report, where a platform shows it (PrairieLearn takes at most 1 MB).
+# The whole report, where a platform shows it.
 MAX_REPORT = 256 << 10
+# PrairieLearn takes results of at most 1 MB: the report's and each test's
+# output are cut to these sizes in turn, in characters, until the file fits.
+PL_MAX = 1000 * 1000 - 4096
+PL_BUDGETS = ((MAX_REPORT, MAX_TEST_OUTPUT), (32 << 10, 512), (4 << 10, 0))
+MAX_NOTES_SHOWN = 20
 NOT_GRADED = "not graded"
 
 
@@ -104,28 +109,36 @@ class Result:
         }
 
     def prairielearn(self):
-        """PrairieLearn's external grader results: score from 0 to 1, per-test points."""
+        """PrairieLearn's external grader results: score from 0 to 1, per-test points.
+
+        PrairieLearn refuses results over 1 MB, which output flooded with wide
+        characters could pass: the outputs are cut, then dropped, until the
+        file fits (prairielearn_json), so a flood costs points, never the grade."""
         if not self.graded:
             # gradable false: PrairieLearn shows the message and takes no score.
             return {"gradable": False,
                     "message": f"Not graded: {self.reason}. This is a failure of the grading "
                                "set-up, not of your submission.",
                     "output": truncate(self.report(), MAX_REPORT)}
-        return {
-            "gradable": True,
-            "score": self.score / self.max_score if self.max_score else 0.0,
-            "message": f"{self.score}/{self.max_score} points"
-                       + "".join(f"\nnote: {n}" for n in self.notes),
-            "output": truncate(self.report(), MAX_REPORT),
-            "tests": [{
-                "name": t["name"],
-                "description": self.measures.get(t["name"], ""),
-                "points": t["score"],
-                "max_points": t["max_score"],
-                "message": "" if t["passed"] else first_line(t["output"]),
-                "output": t["output"],
-            } for t in self.tests],
-        }
+        for report_max, test_max in PL_BUDGETS:
+            doc = {
+                "gradable": True,
+                "score": self.score / self.max_score if self.max_score else 0.0,
+                "message": f"{self.score}/{self.max_score} points"
+                           + "".join(f"\nnote: {n}" for n in self.notes[:MAX_NOTES_SHOWN]),
+                "output": truncate(self.report(), report_max),
+                "tests": [{
+                    "name": t["name"],
+                    "description": self.measures.get(t["name"], ""),
+                    "points": t["score"],
+                    "max_points": t["max_score"],
+                    "message": "" if t["passed"] else (failure_message(t["output"]) or "failed"),
+                    "output": truncate(t["output"], test_max),
+                } for t in self.tests],
+            }
+            if len(prairielearn_json(doc).encode("utf-8")) <= PL_MAX:
+                break
+        return doc
 
     def classroom(self):
         """GitHub Classroom's autograding results: a runner per test, as
@@ -141,7 +154,7 @@ class Result:
                 status, message = "error", f"not graded: {self.reason}"
             else:
                 status = "pass" if t["passed"] else "fail"
-                message = "" if t["passed"] else first_line(t["output"])
+                message = "" if t["passed"] else (failure_message(t["output"]) or "failed")
             runners.append((f"ipc{i:02d}", {
                 "version": 1,
                 "status": status,
@@ -173,7 +186,7 @@ class Result:
                     f"{NOT_GRADED}: {self.reason}"[:200]))
                 err.text = xml_text(t["output"])
             elif not t["passed"]:
-                first = (t["output"].strip().splitlines() or ["failed"])[0]
+                first = failure_message(t["output"]) or "failed"
                 fail = ET.SubElement(case, "failure", message=xml_text(first[:200]))
                 fail.text = xml_text(t["output"])
         if self.notes:
@@ -181,17 +194,57 @@ class Result:
         return suite
 
 
-def first_line(text):
-    """The first non-empty line of a test's output: what it failed on."""
-    return next((ln.strip() for ln in text.splitlines() if ln.strip()), "failed")
+# How bats begins a failure's output: where it failed (a line per function
+# called, then the test file's), then the command that failed. Each names the
+# submission's own temporary workspace, and none says what went wrong.
+_BATS_TRACE = re.compile(r"^\(?(?:in test file|from function) |^`.*' failed$")
+# bats-assert's frame around what it compares ("-- output differs --", "--").
+_FRAME = re.compile(r"^--( .* --)?$")
+_LINES = re.compile(r"\(\d+ lines?\):$")
+MAX_MESSAGE = 300
+
+
+def failure_message(output):
+    """What a failing test's OUTPUT says went wrong, in one line: its first line
+    after bats' own, with the 'actual' line after an 'expected' one. '' when it
+    says nothing. The one-line message of JUnit, PrairieLearn, Classroom and
+    the class report."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    while lines and _BATS_TRACE.match(lines[0]):
+        del lines[0]
+    lines = [line for line in lines if not _FRAME.match(line)]
+    if not lines:
+        return ""
+
+    def line(i):  # with its first line, a bats-assert heading such as "actual (3 lines):"
+        return lines[i] + (" " + lines[i + 1] if _LINES.search(lines[i]) and i + 1 < len(lines)
+                           else "")
+
+    said = line(0)
+    if said.startswith("expected"):
+        actual = next((i for i in range(1, len(lines)) if lines[i].startswith("actual")), None)
+        if actual is not None:
+            said += " / " + line(actual)
+    said = " ".join(said.split())
+    return said if len(said) <= MAX_MESSAGE else said[:MAX_MESSAGE] + "\u2026"
+
+
+def prairielearn_json(doc):
+    """PrairieLearn's results.json text: UTF-8 as it is, not escaped (which
+    could make one character twelve bytes)."""
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
 def classroom_env(result):
     """The lines a GitHub Actions step appends to $GITHUB_ENV: each runner's
-    results, base64-encoded JSON, as <ID>_RESULTS, and their ids in
-    IPC_LAB_RUNNERS, which the reporter's `runners` input takes."""
+    results, base64-encoded JSON, as <ID>_RESULTS, their ids in
+    IPC_LAB_RUNNERS, which the reporter's `runners` input takes, and
+    IPC_LAB_GRADED, 0 when the submission was not graded (the workflow then
+    runs no reporter, which would show a total of 0). Every value is one line:
+    base64, ids and digits only."""
     runners = result.classroom()
-    lines = [f"IPC_LAB_RUNNERS={','.join(rid for rid, _ in runners)}"]
+    lines = [f"IPC_LAB_GRADED={int(result.graded)}",
+             f"IPC_LAB_RUNNERS={','.join(rid for rid, _ in runners)}"]
     for rid, res in runners:
         data = base64.b64encode(json.dumps(res).encode("utf-8")).decode("ascii")
         lines.append(f"{rid.upper()}_RESULTS={data}")
@@ -202,6 +255,22 @@ def classroom_env(result):
 # on ID, SIS User ID or SIS Login ID); every further column is an assignment,
 # created when its name is new. A "Points Possible" row gives their maxima.
 CANVAS_ID_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+
+
+def canvas_login(path):
+    """The Canvas SIS Login ID of the submission at PATH: its directory's name."""
+    return os.path.basename(os.path.normpath(path))
+
+
+def check_logins(paths):
+    """Refuse, before grading, two submissions that Canvas would take for one student."""
+    seen = {}
+    for p in paths:
+        login = canvas_login(p)
+        if login in seen:
+            raise OSError(f"--canvas: {seen[login]} and {p} would both be the Canvas login "
+                          f"{login!r}; name each submission's directory after its student's login")
+        seen[login] = p
 
 
 def canvas_csv(results, assignment="IPC lab"):
@@ -221,7 +290,7 @@ def canvas_csv(results, assignment="IPC lab"):
         w.writerow(["Points Possible", "", "", "", "", r0.max_score,
                     *(r0.parts[p][1] for p in parts)])
     for r in results:
-        login = os.path.basename(os.path.normpath(r.path))
+        login = canvas_login(r.path)
         if r.graded:
             cells = [r.score, *(r.parts[p][0] for p in parts)]
         else:
@@ -298,7 +367,7 @@ class Outputs:
                 for r in results:
                     write_atomic(os.path.join(self.results, result_name(r.path, taken)),
                                  json.dumps(r.gradescope(), indent=2) + "\n")
-            else:
+            elif results:
                 write_atomic(self.results, json.dumps(results[0].gradescope(), indent=2) + "\n")
         if self.junit:
             root = ET.Element("testsuites")
@@ -317,10 +386,9 @@ class Outputs:
                 else:
                     w.writerow([r.path, *([""] * len(parts)), "", NOT_GRADED])
             write_atomic(self.csv, buf.getvalue())
-        if self.prairielearn:
-            write_atomic(self.prairielearn,
-                         json.dumps(results[0].prairielearn(), indent=2) + "\n")
-        if self.classroom:
+        if self.prairielearn and results:
+            write_atomic(self.prairielearn, prairielearn_json(results[0].prairielearn()))
+        if self.classroom and results:
             write_atomic(self.classroom, classroom_env(results[0]))
         if self.canvas:
             write_atomic(self.canvas, canvas_csv(results))

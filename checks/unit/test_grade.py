@@ -383,6 +383,14 @@ class Main(unittest.TestCase):
             grade.parse_args([])
         self.assertEqual(cm.exception.code, 2)
 
+    def test_empty_parts(self):
+        """grade --parts '' (an empty list) exits 2, never grading the default parts instead."""
+        with mock.patch.object(grade, "check_environment") as check:
+            status, out, err = self.main("--parts", "", self.tmp)
+        self.assertEqual(status, 2)
+        self.assertIn("grade: --parts: no such part: (none given)", err)
+        check.assert_not_called()
+
     def test_unknown_part(self):
         """grade --parts with an unknown part exits 2 before it checks the environment."""
         with mock.patch.object(grade, "check_environment") as check, \

@@ -314,6 +314,32 @@ class Platforms(unittest.TestCase):
         self.assertEqual(doc["tests"][1]["description"], "the second thing")
         self.assertIn("Total: 4/6", doc["output"])
 
+    def test_prairielearn_message_past_bats_lines(self):
+        """--prairielearn's message for a failure is what went wrong, not bats' location lines."""
+        r = make_result()
+        r.tests[1]["output"] = ("(in test file /tmp/ipc-grade.abc/tests/one.bats, line 12)\n"
+                                "  `run -0 thing' failed\nexpected: exit 0\nactual:   exit 1\n")
+        self.assertEqual(r.prairielearn()["tests"][1]["message"], "expected: exit 0 / actual: exit 1")
+        self.assertEqual(r.classroom()[1][1]["tests"][0]["message"],
+                         "expected: exit 0 / actual: exit 1")
+
+    def test_prairielearn_flood_fits(self):
+        """--prairielearn keeps a flooded submission's results under PrairieLearn's 1 MB, score intact."""
+        rubric = {"parts": {"p": {"title": "P", "points": 80}},
+                  "tests": [{"part": "p", "suite": "s", "points": 1, "name": f"test {i}",
+                             "measures": "m"} for i in range(80)]}
+        flood = "\x01\U0001f600" * 2048
+        tests = [{"name": f"test {i}", "part": "p", "suite": "s", "max_score": 1, "score": 0,
+                  "passed": False, "output": reports.truncate(flood)} for i in range(80)]
+        r = reports.Result("sub", tests, [], rubric, 1.0)
+        f = os.path.join(self.dir, "pl.json")
+        reports.write_atomic(f, reports.prairielearn_json(r.prairielearn()))
+        self.assertLess(os.path.getsize(f), 1 << 20)
+        with open(f, encoding="utf-8") as fh:
+            doc = json.load(fh)
+        self.assertEqual((doc["score"], len(doc["tests"])), (0.0, 80))
+        self.assertIsNotNone(schema.prairielearn(doc, os.path.getsize(f)))
+
     def test_prairielearn_not_gradable(self):
         """--prairielearn says gradable false, with the reason, for a submission not graded."""
         f = self.write([make_result(not_graded="no tools")], prairielearn="pl.json")["prairielearn"]
@@ -329,7 +355,7 @@ class Platforms(unittest.TestCase):
         with open(f, encoding="utf-8") as fh:
             text = fh.read()
         self.assertEqual(schema.classroom(text), 4)
-        self.assertTrue(text.startswith("IPC_LAB_RUNNERS=ipc01,ipc02,ipc03,ipc04\n"))
+        self.assertTrue(text.startswith("IPC_LAB_GRADED=1\nIPC_LAB_RUNNERS=ipc01,ipc02,ipc03,ipc04\n"))
         runner = dict(line.split("=", 1) for line in text.splitlines())["IPC02_RESULTS"]
         res = json.loads(base64.b64decode(runner))
         self.assertEqual((res["status"], res["max_score"], res["tests"][0]["score"]),
@@ -342,7 +368,8 @@ class Platforms(unittest.TestCase):
         with open(f, encoding="utf-8") as fh:
             text = fh.read()
         self.assertIsNone(schema.classroom(text))
-        for line in text.splitlines()[1:]:
+        self.assertTrue(text.startswith("IPC_LAB_GRADED=0\n"))
+        for line in text.splitlines()[2:]:
             res = json.loads(base64.b64decode(line.split("=", 1)[1]))
             self.assertEqual((res["status"], res["max_score"]), ("error", 0))
 
@@ -366,6 +393,22 @@ class Platforms(unittest.TestCase):
         self.assertEqual(rows[1], ["Points Possible", "", "", "", "", "6", "3", "2", "1"])
         self.assertEqual(rows[2], ["alice", "", "", "alice", "", "4", "1", "2", "1"])
         self.assertEqual(rows[3], ["bob", "", "", "bob", "", "", "", "", ""])
+
+
+class CanvasLogins(unittest.TestCase):
+    def test_duplicate_logins(self):
+        """--canvas refuses, before grading, two submissions whose directories share a name."""
+        reports.check_logins(["a/alice", "b/bob/"])
+        with self.assertRaises(OSError) as cm:
+            reports.check_logins(["a/ipc-project", "b/ipc-project/"])
+        self.assertIn("'ipc-project'", str(cm.exception))
+
+    def test_empty_shard(self):
+        """Outputs.write with no submission at all (an empty shard) writes the class files, no crash."""
+        with tempfile.TemporaryDirectory() as d:
+            reports.Outputs(os.path.join(d, "r.json"), None, os.path.join(d, "g.csv"),
+                            many=False).write([])
+            self.assertEqual(os.listdir(d), ["g.csv"])
 
 
 class Schemas(unittest.TestCase):
@@ -393,9 +436,12 @@ class Schemas(unittest.TestCase):
                                             "tests": [{"name": "t", "status": "pass"}]}).encode())
         bad_status = base64.b64encode(json.dumps({"version": 1, "status": "passed",
                                                   "tests": [{"name": "t", "status": "pass"}]}).encode())
-        for bad in ("IPC_LAB_RUNNERS=a,b\nA_RESULTS=" + good.decode(),
-                    "IPC_LAB_RUNNERS=a\nA_RESULTS=%%%",
-                    "IPC_LAB_RUNNERS=a\nA_RESULTS=" + bad_status.decode()):
+        for bad in ("IPC_LAB_GRADED=1\nIPC_LAB_RUNNERS=a,b\nA_RESULTS=" + good.decode(),
+                    "IPC_LAB_GRADED=1\nIPC_LAB_RUNNERS=a\nA_RESULTS=%%%",
+                    "IPC_LAB_GRADED=1\nIPC_LAB_RUNNERS=a\nA_RESULTS=" + bad_status.decode(),
+                    "IPC_LAB_GRADED=0\nIPC_LAB_RUNNERS=a\nA_RESULTS=" + good.decode(),
+                    "IPC_LAB_RUNNERS=a\nA_RESULTS=" + good.decode()):
             with self.assertRaises(schema.Invalid):
                 schema.classroom(bad)
-        self.assertEqual(schema.classroom("IPC_LAB_RUNNERS=a\nA_RESULTS=" + good.decode()), 0)
+        self.assertEqual(schema.classroom("IPC_LAB_GRADED=1\nIPC_LAB_RUNNERS=a\nA_RESULTS="
+                                          + good.decode()), 0)

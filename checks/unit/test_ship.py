@@ -55,10 +55,13 @@ class Ship(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         for f in ["listener.c", "cat.py", "Makefile", "secret.txt", "litterbox/treasure.txt",
                   ".gitignore", ".gitlab-ci.yml", "README.md", ".github/workflows/classroom.yml",
-                  "tests/listener.bats", "tests/fifo.bats", "tests/helpers/lab.bash",
+                  "test_listener.sh", "test_full_dd.sh", "test_fifo.sh",
                   "keeper/HANDOUT.md", "shm/letter.h", "fifo/frame.h", "keeper/paw.c"]:
             self.assertTrue(os.path.isfile(os.path.join(dest, f)), f)
         self.assertFalse(os.path.exists(os.path.join(dest, "shm/common.h")))
+        # Our suites and their fixtures (peers of the parts' programs) stay in the image.
+        self.assertFalse(os.path.exists(os.path.join(dest, "tests")))
+        self.assertTrue(os.access(os.path.join(dest, "test_keeper.sh"), os.X_OK))
         for f in ("Makefile", ".gitlab-ci.yml", ".github/workflows/classroom.yml"):
             with open(os.path.join(dest, f), encoding="utf-8") as fh:
                 text = fh.read()
@@ -74,7 +77,9 @@ class Ship(unittest.TestCase):
         dest = os.path.join(self.dir, "s")
         self.assertEqual(self.run_ship("starter", dest).returncode, 0)
         self.assertFalse(os.path.exists(os.path.join(dest, "keeper")))
-        self.assertEqual(sorted(os.listdir(os.path.join(dest, "tests")))[-1], "listener.bats")
+        self.assertEqual(sorted(f for f in os.listdir(dest) if f.startswith("test_")),
+                         ["test_cat.sh", "test_cat_exploit.sh", "test_full_dd.sh",
+                          "test_listener.sh"])
 
     def test_gradescope_zip(self):
         """ship gradescope writes setup.sh, an executable run_autograder, the parts and no reference."""
@@ -135,3 +140,11 @@ class NoReference(unittest.TestCase):
                 os.makedirs(os.path.dirname(os.path.join(self.dir, rel)), exist_ok=True) or \
                 shutil.copy(os.path.join(ROOT, rel), os.path.join(self.dir, rel))
         self.assertEqual(no_reference.findings([self.dir]), [])
+
+    def test_unreadable_archive(self):
+        """no_reference calls an archive it cannot read an error, never clean."""
+        with open(os.path.join(self.dir, "old.zip"), "w", encoding="utf-8") as f:
+            f.write("not a zip")
+        with self.assertRaises(OSError):
+            no_reference.findings([self.dir])
+

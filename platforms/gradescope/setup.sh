@@ -19,7 +19,7 @@ bats_ok() { # is the bats on PATH 1.7 or later?
 candidate=$(apt-cache policy bats 2>/dev/null | sed -n 's/^ *Candidate: \([0-9]*\.[0-9]*\).*/\1/p')
 if [[ ${IPC_LAB_BATS:-} != npm ]] && [[ -n $candidate ]] &&
 	printf '1.7\n%s\n' "$candidate" | sort -V -C; then
-	grader/deps.sh
+	bash grader/deps.sh
 else
 	if [[ ${IPC_LAB_BATS:-} == npm ]]; then
 		echo "setup: IPC_LAB_BATS=npm: bats comes from npm" >&2
@@ -37,7 +37,7 @@ else
 	ln -sfn "$root/bats-assert" /usr/lib/bats/bats-assert
 	hash -r
 	bats_ok || { echo "setup: bats from npm does not run: $(bats --version 2>&1)" >&2; exit 1; }
-	grader/deps.sh
+	bash grader/deps.sh
 fi
 bats_ok || { echo "setup: bats $(bats --version 2>&1) is older than 1.7" >&2; exit 1; }
 echo "setup: ready: $(bats --version), $(python3 --version), $(cc --version | head -1)"
