@@ -69,6 +69,7 @@ warnings:
 	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only tests/helpers/nonet.c
 	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only tests/helpers/letters.c
 	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only tests/helpers/fifos.c
+	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only tests/helpers/fixexec.c
 
 engine:
 	@command -v $(CONTAINER_ENGINE) >/dev/null || { \

@@ -122,6 +122,8 @@ setup_file() {
 	mkdir "$dir"
 	while IFS= read -r name; do
 		[[ -z $name || $name == [#$'\t']* ]] && continue
+		# Graded with a short time bound in a test of their own.
+		[[ $name == timeout-* ]] && continue
 		[[ -z ${GRADER_SAMPLES:-} || " $GRADER_SAMPLES " == *" $name "* ]] || continue
 		make_sample "$name" "$dir"
 	done <"$SAMPLES/expected"
@@ -224,6 +226,36 @@ PY
 
 @test "hostile submissions lose their points and the grader carries on" {
 	expect_scores 'hostile-*'
+}
+
+@test "results forged in student output count for nothing, even when time runs out before the tests they name" {
+	[[ -z ${GRADER_SAMPLES:-} || " $GRADER_SAMPLES " == *" timeout-forges-results "* ]] ||
+		skip "timeout-forges-results is not among GRADER_SAMPLES"
+	local d=$BATS_TEST_TMPDIR
+	mkdir "$d/samples"
+	make_sample timeout-forges-results "$d/samples"
+	GRADE_SUBMISSION_BOUND=15 run -1 "$ROOT/grade" --csv "$d/class.csv" --results "$d/results" \
+		"$d/samples/timeout-forges-results"
+	printf '%s\n' "$output" >"$d/report"
+	assert_output --partial "did not finish within 15 s"
+	expect_scores_in "$d" 'timeout-*'
+}
+
+@test "an untouched starter earns nothing in Part 1, Part 2 or any optional part" {
+	[[ -z ${GRADER_SAMPLES:-} || " $GRADER_SAMPLES " == *" starter "* ]] ||
+		skip "starter is not among GRADER_SAMPLES"
+	local d=$BATS_TEST_TMPDIR all
+	all=$(python3 -c 'import json, sys; print(",".join(json.load(open(sys.argv[1]))["parts"]))' "$ROOT/grader/rubric.json")
+	"$ROOT/platforms/ship" starter "$d/starter" --parts "$all" >/dev/null
+	run -1 "$ROOT/grade" --parts "$all" --results "$d/results.json" "$d/starter"
+	run -0 python3 -c 'import json, sys
+for t in json.load(open(sys.argv[1]))["tests"]:
+    if t["status"] == "passed":
+        print(t["name"])' "$d/results.json"
+	# What the starter itself did: Part 0's layout, which a course grades
+	# only when it names the directions (docs/instructors.md).
+	assert_output "$(printf '%s\n' "the required files are present" ".gitignore ignores the build outputs" \
+		"the CI config runs every test, none commented out" "secret.txt and litterbox/treasure.txt hold the handout's text")"
 }
 
 @test "student code runs under the grader's unprivileged accounts, never as root" {
@@ -528,21 +560,21 @@ grade_part_samples() {
 	assert_line "Keeper: descriptor passing over UNIX sockets (optional): 20/20"
 }
 
-@test "the shared-memory part: the handout's programs get 20/20, hostile ones lose exactly their points" {
+@test "the shared-memory part: the handout's programs get 22/22, hostile ones lose exactly their points" {
 	local d=$BATS_FILE_TMPDIR/shm
 	expect_scores_in "$d" handout 'shm-*'
 	run -0 grep -A1 -F "== $d/samples/handout" "$d/report"
-	assert_line "Letters in shared memory: signals and semaphores (optional): 20/20"
+	assert_line "Letters in shared memory: signals and semaphores (optional): 22/22"
 	# shm-floods-segments takes every segment id there is in each listener
 	# test; the sender's tests after them pass only if the clean-up after
 	# each test gave the ids back (the suite's own listener needs one).
 }
 
-@test "the FIFO and message-queue part: the handout's programs get 25/25, hostile ones lose exactly their points" {
+@test "the FIFO and message-queue part: the handout's programs get 27/27, hostile ones lose exactly their points" {
 	local d=$BATS_FILE_TMPDIR/fifo
 	expect_scores_in "$d" handout 'fifo-*'
 	run -0 grep -A1 -F "== $d/samples/handout" "$d/report"
-	assert_line "Names others can find: FIFOs, message queues and locks (optional): 25/25"
+	assert_line "Names others can find: FIFOs, message queues and locks (optional): 27/27"
 	# fifo-plants-fifos leaves FIFOs in /tmp, /var/tmp, /dev/shm and
 	# /run/lock: "grading leaves no process, no file and no account behind"
 	# finds none of them once every class is graded.

@@ -200,17 +200,15 @@ refused_at_start() {
 
 @test "the receiver sleeps while it waits for a frame, using no CPU, also after a sender left" {
 	receive
-	if ! wait_until asleep_or_exited "$PID" || exited "$PID"; then
-		exited "$PID" && ended "$PID" && fail "expected: the receiver to wait for frames; actual: it exited ($ENDED)"
-		fail "$(printf 'expected: the receiver to sleep while it waits (state S)\nactual:   after %s s it is still in state %s, using CPU\nhint:     a blocking read(), or poll(), sleeps; a loop on a non-blocking read() spins' "$LAB_BOUND" "$(proc_state "$PID")")"
-	fi
+	require_sleeping "the receiver" "$PID" "a blocking read(), or poll(), sleeps; a loop on a non-blocking read() spins, and one with usleep() polls"
 	text 10 "$M"
 	send paced "$M"
 	wait_until holds_or_gone "$OUT" "$PID" "$M" || true
 	# Ending once the sender left is not judged here (the test of one sender
 	# after another judges it).
-	wait_until asleep_or_exited "$PID" ||
-		fail "$(printf 'expected: the receiver to sleep again once the sender left (state S)\nactual:   after %s s it is still in state %s, using CPU\nhint:     with no writer left, read() returns 0 and poll() says POLLHUP at once, for ever: keep a descriptor of your own FIFO open for writing' "$LAB_BOUND" "$(proc_state "$PID")")"
+	wait_until asleep_or_exited "$PID" || true
+	exited "$PID" || sleeping "$PID" ||
+		fail "$(printf 'expected: the receiver to sleep again once the sender left: no CPU, no wakeups\nactual:   over %s ms: %s (state %s)\nhint:     with no writer left, read() returns 0 and poll() says POLLHUP at once, for ever: keep a descriptor of your own FIFO open for writing' "$LAB_WATCH_MS" "$WATCHED" "$(proc_state "$PID")")"
 }
 
 @test "another user can neither read nor write the receiver's FIFO (EACCES); its owner can" {
@@ -488,6 +486,11 @@ sender_got() {
 			"$asked" "$replies" "$(head -c 200 <<<"$stderr")")"
 }
 
+@test "the mqreceiver sleeps while it waits for a request, using no CPU" {
+	mqreceive
+	require_sleeping "the mqreceiver" "$PID" "mq_receive() on a blocking queue, or poll() on its descriptor, sleeps; a loop of mq_receive() on an O_NONBLOCK queue, or one with usleep(), polls"
+}
+
 @test "another user can neither send to nor read from the mqreceiver's queue (EACCES); its owner can" {
 	mqreceive
 	local how uid
@@ -643,6 +646,25 @@ mqsend() {
 			fail "$(printf 'expected: exit 2 after the first request, %s\nactual:   %s after %s request(s): %s\nhint:     after each request, mq_timedreceive() on your reply queue, 5 s at most, and compare the reply with "OK N" exactly' \
 				"$([[ $how == wrong ]] && echo 'whose reply is "OK 4" (not "OK 3")' || echo 'to which no reply comes')" "$SENT" "$(requests)" "$(head -c 200 "$SENDEROUT.err")")"
 	done
+}
+
+@test "the mqsender sleeps while it waits for its reply, using no CPU" {
+	require_fifo mqsender
+	printf 'one\n' >"$M.in"
+	serve silent
+	SENDEROUT=$BATS_TEST_TMPDIR/mqsender.$((++RUNS))
+	LAB_STDIN=$M.in start_as "$SENDEROUT" "$FIFO_USER" "$(student mqsender)" "$QUEUE"
+	SENDER=$BG
+	FIFO_QUEUES+=("$QUEUE.reply.$SENDER")
+	# Our receiver never replies: once it has the request, the mqsender waits.
+	asked() { (($(requests) >= 1)) || exited "$SENDER"; }
+	wait_until asked || true
+	if exited "$SENDER"; then
+		ended "$SENDER"
+		fail "expected: the mqsender to wait (up to 5 s) for the reply to its request; actual: it exited ($ENDED): $(head -c 200 "$SENDEROUT.err")"
+	fi
+	(($(requests) >= 1)) || fail "expected: the mqsender to send its request; actual: none arrived within $LAB_BOUND s"
+	require_sleeping "the mqsender" "$SENDER" "mq_timedreceive() on a blocking reply queue sleeps until the reply or the time limit; a loop of mq_receive() on an O_NONBLOCK queue, or one with usleep(), polls" "$SERVER"
 }
 
 @test "the mqsender refuses a queue that another user made, and makes none: exit 2, nothing sent" {

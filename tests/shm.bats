@@ -89,10 +89,7 @@ ended_with() {
 
 @test "the listener sleeps while it waits for a letter, using no CPU" {
 	listen
-	if ! wait_until asleep_or_exited "$PID" || exited "$PID"; then
-		exited "$PID" && ended "$PID" && fail "expected: the listener to wait for its letter; actual: it exited ($ENDED)"
-		fail "$(printf 'expected: the listener to sleep while it waits (state S)\nactual:   after %s s it is still in state %s, using CPU\nhint:     while(1); spins; sigwaitinfo() (or sigsuspend()) sleeps until a signal arrives' "$LAB_BOUND" "$(proc_state "$PID")")"
-	fi
+	require_sleeping "the listener" "$PID" "while(1); spins, and usleep() in a loop polls; sigwaitinfo() (or sigsuspend()) sleeps until a signal arrives"
 }
 
 @test "another user can neither attach to the listener's segment (EACCES) nor signal it (EPERM); its owner can" {
@@ -336,6 +333,42 @@ hear() {
 	}
 	wait_until used_set ||
 		fail "control: once the set is initialised, the writer must use it; state: $(tr '\n' ' ' <<<"$output")"
+}
+
+@test "the reader sleeps while it waits for its turn, using no CPU" {
+	require_shm reader
+	# No writer: the reader's turn (semaphore 1) never comes.
+	OUT=$BATS_TEST_TMPDIR/reader.out
+	start_ready "$OUT" "Reader PID: " "$SHM_USER" stdbuf -oL "$(student reader)" "$KEY"
+	require_sleeping "the reader" "$BG" "semop() with -1 on semaphore 1 sleeps until the writer gives the turn; a loop of semop() with IPC_NOWAIT, or of semctl(GETVAL) and usleep(), polls"
+}
+
+@test "the writer sleeps while it waits for its turn, using no CPU" {
+	require_shm writer
+	local data=$BATS_TEST_TMPDIR/stream.in hold=$BATS_TEST_TMPDIR/hold writer
+	bytes $((3 * 4092)) "$data"
+	# Our reader makes the set and initialises it (the writer's turn first),
+	# then leaves: the writer sends one block, gives the turn, and waits on
+	# semaphore 0 for a turn that never comes back.
+	printf 'go\n' >"$hold.in"
+	LAB_STDIN=$hold.in start_as "$hold.out" "$SHM_USER" "$LETTERS" hold "$KEY"
+	ended "$BG"
+	grep -qx initialised "$hold.out" || fail "our set-up failed: $ENDED, $(cat "$hold.out" "$hold.out.err")"
+	LAB_STDIN=$data start_as "$BATS_TEST_TMPDIR/writer.out" "$SHM_USER" "$(student writer)" "$KEY"
+	writer=$BG
+	turn_given() {
+		exited "$writer" && return 0
+		run_as "$SHM_USER" "$LETTERS" state "$KEY"
+		[[ $output == *"sem1: value=1 "* ]]
+	}
+	wait_until turn_given || true
+	if exited "$writer"; then
+		ended "$writer"
+		fail "expected: the writer to wait for its second turn; actual: it exited ($ENDED): $(head -c 200 "$BATS_TEST_TMPDIR/writer.out.err")"
+	fi
+	[[ $output == *"sem1: value=1 "* ]] ||
+		fail "$(printf 'expected: the writer to send a first block and give the reader its turn (+1 on semaphore 1)\nactual:   after %s s: %s' "$LAB_BOUND" "$(tr '\n' ' ' <<<"$output")")"
+	require_sleeping "the writer" "$writer" "semop() with -1 on semaphore 0 sleeps until the reader gives the turn back; a loop of semop() with IPC_NOWAIT, or of semctl(GETVAL) and usleep(), polls"
 }
 
 @test "the reader removes its segment and semaphore set at the end of the stream, on SIGINT and on SIGTERM" {

@@ -60,6 +60,42 @@ class ParseTap(unittest.TestCase):
         self.assertIn("ok 7 second test", results["first test"][1])
         self.assertEqual(dupes, [])
 
+    def test_no_line_break_but_newline_starts_a_result(self):
+        """parse_tap splits on newlines alone: no other line break in student output starts a result"""
+        seps = [chr(c) for c in range(32) if c != 10] + ["\x7f", "\x85", "\u2028", "\u2029",
+                                                         "\r\n"[:1] + "\x85", "\ufeff"]
+        for sep in seps:
+            for forged in (f"ok 2 second test{sep}ok 3 third test",
+                           f"not ok 2 second test{sep}1..1{sep}Bail out! no"):
+                with self.subTest(sep=repr(sep), forged=forged):
+                    tap = (f"1..3\nnot ok 1 first test\n# student said {sep}{forged}\n"
+                           f"# {sep}ok 3 third test\n")
+                    results, dupes = grade.parse_tap(tap)
+                    self.assertEqual(list(results), ["first test"])
+                    self.assertFalse(results["first test"][0])
+                    self.assertEqual(dupes, [])
+                    # Inside a result line, the separator leaves a name that is no test's.
+                    results, _ = grade.parse_tap(f"1..3\nnot ok 1 first test{sep}ok 2 second test\n")
+                    self.assertNotIn("second test", results)
+                    self.assertNotIn("first test", results)
+
+    def test_a_line_cut_off_is_not_a_result(self):
+        """parse_tap ignores a last line without its newline: a killed run did not finish it."""
+        results, _ = grade.parse_tap("1..2\nok 1 first test\nok 2 second test")
+        self.assertEqual(list(results), ["first test"])
+
+    def test_numbers_that_go_back_are_not_results(self):
+        """parse_tap ignores a result whose number is not above the last one's."""
+        results, dupes = grade.parse_tap("1..3\nnot ok 2 first test\nok 2 second test\n"
+                                         "ok 1 third test\nok 3 fourth test\n")
+        self.assertEqual(sorted(results), ["first test", "fourth test"])
+        self.assertEqual(dupes, [])
+
+    def test_timeout(self):
+        """parse_tap files a test that bats timed out under its own name, failed."""
+        results, _ = grade.parse_tap("1..1\nnot ok 1 first test # timeout after 60s\n")
+        self.assertEqual(results, {"first test": [False, ""]})
+
     def test_result_without_a_name(self):
         """parse_tap files a result line with no name under the empty name, matching no test."""
         results, _ = grade.parse_tap("ok 1\nnot ok 2 \n")

@@ -80,6 +80,17 @@ class Ship(unittest.TestCase):
         self.assertEqual(sorted(f for f in os.listdir(dest) if f.startswith("test_")),
                          ["test_cat.sh", "test_cat_exploit.sh", "test_full_dd.sh",
                           "test_listener.sh"])
+        # The starter is Part 0 done: its directions are not the student's points.
+        with open(os.path.join(dest, "Makefile"), encoding="utf-8") as f:
+            self.assertIn("PARTS ?= part1,part2\n", f.read())
+
+    def test_starter_skeletons_do_not_build(self):
+        """ship starter's skeletons of C programs stop the compiler, saying what to write."""
+        dest = os.path.join(self.dir, "s")
+        self.assertEqual(self.run_ship("starter", dest, "--parts", ALL_PARTS).returncode, 0)
+        for rel in ("listener.c", "shm/reader.c", "fifo/mqsender.c", "keeper/paw.c"):
+            with open(os.path.join(dest, rel), encoding="utf-8") as f:
+                self.assertRegex(f.read(), r'(?m)^#error ".*remove this line"$', rel)
 
     def test_gradescope_zip(self):
         """ship gradescope writes setup.sh, an executable run_autograder, the parts and no reference."""

@@ -5,13 +5,21 @@
 # what is tested: it happens as LAB_RUNNER, with nothing but `cc -o PROG
 # PROG.c`, and require_built reports its errors in the test that needs it.
 
+# This file's directory: fixexec.c is beside it, whichever suite loads it.
+LAB_HELPERS=${BASH_SOURCE[0]%/*}
+
 # build_dir NAME: a fresh directory, every account may traverse it, with
-# student/ and fixtures/ in it. Prints its path; remove it with rm -rf.
+# student/ (the student's build, and nothing else), fixtures/ (the suite's
+# own programs: root's alone, 0700, so that code under test can neither
+# find nor run them; lab_exec starts them through fixexec) and preload/
+# (what the suite loads into the student's programs, readable by all).
+# Prints its path; remove it with rm -rf.
 build_dir() {
 	local dir
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/ipc-$1-build.XXXXXX") || return
 	chmod 0755 "$dir"
-	mkdir -m 0755 "$dir/student" "$dir/fixtures"
+	mkdir -m 0755 "$dir/student" "$dir/preload"
+	mkdir -m 0700 "$dir/fixtures"
 	echo "$dir"
 }
 
@@ -34,18 +42,37 @@ build_student() {
 }
 
 # build_fixture DIR NAME SOURCE [CC ARGS...]: our own program, as root, with
-# the lab's flags, into DIR/fixtures/NAME; errors in BATS_FILE_TMPDIR/fixtures.log.
+# the lab's flags, into DIR/fixtures/NAME, execute-only (0711: see
+# helpers/fixexec.c), and fixexec beside it; errors in
+# BATS_FILE_TMPDIR/fixtures.log.
 build_fixture() {
-	local dir=$1 name=$2 src=$3
-	shift 3
+	local dir=$1 name=$2
+	shift 2
+	[[ -e $dir/fixtures/fixexec ]] || lab_cc "$dir/fixtures/fixexec" "$LAB_HELPERS/fixexec.c" || true
+	lab_cc "$dir/fixtures/$name" "$@" && chmod 0711 "$dir/fixtures/$name" || true
+}
+
+# build_preload DIR NAME SOURCE [CC ARGS...]: a library of ours that the
+# student's programs load, into DIR/preload/NAME (readable: the loader
+# reads it as the student's account).
+build_preload() {
+	local dir=$1 name=$2
+	shift 2
+	lab_cc "$dir/preload/$name" "$@" && chmod 0644 "$dir/preload/$name" || true
+}
+
+# lab_cc OUTPUT SOURCE [CC ARGS...]: compile, as root, with the lab's flags.
+lab_cc() {
+	local out=$1 src=$2
+	shift 2
 	# The lab's flags: the grader's sandbox exports them; natively, lab.conf.
 	if [[ -z ${LAB_CFLAGS:-} && -f $LAB_TESTS/../grader/lab.conf ]]; then
 		# shellcheck source=grader/lab.conf
 		source "$LAB_TESTS/../grader/lab.conf"
 	fi
 	# shellcheck disable=SC2086 # the flags are words
-	cc ${LAB_CFLAGS:?grader/lab.conf not read} -O2 "$@" -o "$dir/fixtures/$name" "$src" \
-		>>"$BATS_FILE_TMPDIR/fixtures.log" 2>&1 || true
+	cc ${LAB_CFLAGS:?grader/lab.conf not read} -O2 "$@" -o "$out" "$src" \
+		>>"$BATS_FILE_TMPDIR/fixtures.log" 2>&1
 }
 
 # require_built DIR PART PROG [FIXTURE...]: the FIXTUREs and the student's
@@ -54,7 +81,7 @@ require_built() {
 	local dir=$1 part=$2 prog=$3 f
 	shift 3
 	for f; do
-		[[ -e $dir/fixtures/$f ]] ||
+		[[ -e $dir/fixtures/$f || -e $dir/preload/$f ]] ||
 			fail "$(printf 'the suite could not build its own fixture %s:\n%s' "$f" "$(head -c 2048 "$BATS_FILE_TMPDIR/fixtures.log")")"
 	done
 	[[ -x $dir/student/$prog ]] && return 0

@@ -28,7 +28,7 @@ keeper_build() {
 	export KEEPER_BUILD
 	build_student "$KEEPER_BUILD" keeper keeper paw
 	build_fixture "$KEEPER_BUILD" rogue "$LAB_TESTS/helpers/rogue.c"
-	build_fixture "$KEEPER_BUILD" leakcheck.so "$LAB_TESTS/helpers/leakcheck.c" -shared -fPIC
+	build_preload "$KEEPER_BUILD" leakcheck.so "$LAB_TESTS/helpers/leakcheck.c" -shared -fPIC
 }
 
 keeper_clean() {
@@ -137,7 +137,7 @@ ask() {
 # run_paw USER NAME: the paw under test, with the leak check loaded.
 run_paw() {
 	require_keeper paw
-	run_as "$1" LD_PRELOAD="$KEEPER_BUILD/fixtures/leakcheck.so" "$KEEPER_BUILD/student/paw" "$KSOCK" "$2"
+	run_as "$1" LD_PRELOAD="$KEEPER_BUILD/preload/leakcheck.so" "$KEEPER_BUILD/student/paw" "$KSOCK" "$2"
 }
 
 # expect_reply REPLY DESCRIPTORS HINT: the last ask got the reply line REPLY

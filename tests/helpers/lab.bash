@@ -66,12 +66,20 @@ lab_exec() {
 	fi
 	local user=$1
 	shift
-	if [[ $user != "$EUID" ]]; then
+	local -a run=(env -i PATH="$LAB_PATH" HOME=/ LANG=C.UTF-8 "$@")
+	if [[ $user != "$EUID" && $1 == */fixtures/* && -x ${1%/*}/fixexec ]]; then
+		# One of the suite's own programs (build_fixture): fixexec opens it
+		# as root, out of the account's reach, then drops to the account.
+		run=("${1%/*}/fixexec" "$user" "$@")
+	elif [[ $user != "$EUID" ]]; then
 		drop=(setpriv "--reuid=$user" "--regid=$user" --init-groups --inh-caps=-all --)
+		# After the drop: the filter then binds the test account's own
+		# process (no_new_privs needs no privilege), and nothing CMD starts
+		# escapes it.
+		[[ -n $LAB_NONET ]] && nonet=("$LAB_NONET")
+	else
+		[[ -n $LAB_NONET ]] && nonet=("$LAB_NONET")
 	fi
-	# After the drop: the filter then binds the test account's own process
-	# (no_new_privs needs no privilege), and nothing CMD starts escapes it.
-	[[ -n $LAB_NONET ]] && nonet=("$LAB_NONET")
 	# Inherited descriptors would let code under test write into bats' TAP
 	# stream (fd 3) or hang the run: close all but stdio.
 	local fd
@@ -84,8 +92,7 @@ lab_exec() {
 	# the tests (and other submissions). setsid does not fork here (we are not
 	# a process group leader), so "$!" stays CMD's PID. nice: the same, where
 	# autogroup is off.
-	exec "${session[@]}" nice -n 19 prlimit "${LAB_LIMITS[@]}" -- "${drop[@]}" "${nonet[@]}" \
-		env -i PATH="$LAB_PATH" HOME=/ LANG=C.UTF-8 "$@"
+	exec "${session[@]}" nice -n 19 prlimit "${LAB_LIMITS[@]}" -- "${drop[@]}" "${nonet[@]}" "${run[@]}"
 }
 
 # lab_run_bounded USER CMD...: lab_exec --bounded, with stdout cut to

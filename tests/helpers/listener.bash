@@ -52,21 +52,62 @@ proc_state() {
 # catches PID SIG: the kernel shows a handler installed for SIG (bit N-1 of
 # SigCgt in /proc/PID/status, for signal number N).
 catches() {
-	local key value cgt=0 bit
+	local status bit
 	case $2 in
 	INT) bit=$((1 << 1)) ;;
 	USR1) bit=$((1 << 9)) ;;
 	*) return 2 ;;
 	esac
-	while read -r key value; do
-		[[ $key == SigCgt: ]] && cgt=$((16#$value))
-	done 2>/dev/null <"/proc/$1/status"
-	((cgt & bit))
+	# Read whole, in one read(): bash's read builtin reads a /proc file a
+	# piece at a time, seeking back after each line, and the kernel makes
+	# the file anew each time. A line before SigCgt that changes length
+	# meanwhile ("State:	R (running)" and "S (sleeping)", as a polling
+	# program flips between them) shifts the rest, and SigCgt is misread.
+	{ status=$(<"/proc/$1/status"); } 2>/dev/null || return 1
+	[[ $status =~ SigCgt:[[:space:]]*([0-9a-fA-F]+) ]] || return 1
+	((16#${BASH_REMATCH[1]} & bit))
 }
 
-# asleep PID: the process sleeps (state S), in pause(), sigsuspend() or the like.
+# asleep PID: the process is in state S at this moment. That says nothing
+# of how it waits (a usleep() poller is in state S most of the time, and
+# a spinning second thread leaves the main one asleep): a moment only, to
+# wait for before a signal. Whether a program sleeps while it waits is
+# sleeping's, below.
 asleep() {
 	[[ $(proc_state "$1") == S ]]
+}
+
+# sleeping PID [EXCLUDE_PID...]: over LAB_WATCH_MS, PID, its threads, its
+# children and the rest of its account's processes (but the EXCLUDE_PIDs,
+# ours) took no CPU and woke at most a few times (helpers/cpuwatch.py):
+# asleep in pause(), semop(), poll() and the like, not polling with usleep()
+# in a loop or spinning in a thread. Sets WATCHED: what cpuwatch saw.
+# A sleeper takes 0 ticks and 0 wakeups; a wait with a timeout of its own
+# (a bounded poll(), mq_timedreceive()) a wakeup or two; a usleep(10000)
+# poller 25, and a spinning thread 20 ticks or more, on a loaded machine too.
+LAB_WATCH_MS=250
+LAB_WATCH=${BASH_SOURCE[0]%/*}/cpuwatch.py
+sleeping() {
+	local ticks switches
+	WATCHED=$(python3 "$LAB_WATCH" "$LAB_WATCH_MS" "$@") || { WATCHED="it is gone"; return 1; }
+	ticks=${WATCHED#ticks=} switches=${WATCHED#*switches=}
+	ticks=${ticks%% *} switches=${switches%% *}
+	((ticks <= 2 && switches <= 10))
+}
+
+# require_sleeping WHAT PID HINT [EXCLUDE_PID...]: WHAT (e.g. "the listener"),
+# PID, waits asleep: it falls asleep within LAB_BOUND (state S), then
+# sleeping holds. Otherwise the test fails, saying what it saw, with HINT.
+require_sleeping() {
+	local what=$1 pid=$2 hint=$3
+	shift 3
+	if ! wait_until asleep_or_exited "$pid" || exited "$pid"; then
+		exited "$pid" && ended "$pid" && fail "expected: $what to wait; actual: it exited ($ENDED)"
+		fail "$(printf 'expected: %s to sleep while it waits (state S)\nactual:   after %s s it is still in state %s, using CPU\nhint:     %s' "$what" "$LAB_BOUND" "$(proc_state "$pid")" "$hint")"
+	fi
+	sleeping "$pid" "$@" ||
+		fail "$(printf 'expected: %s to sleep while it waits: no CPU, no wakeups\nactual:   over %s ms, it and its threads and children took %s clock ticks of CPU and woke %s times (%s)\nhint:     %s' \
+			"$what" "$LAB_WATCH_MS" "${WATCHED#ticks=}" "$(sed 's/.*switches=\([0-9]*\).*/\1/' <<<"$WATCHED")" "$WATCHED" "$hint")"
 }
 
 exited() {

@@ -1,0 +1,109 @@
+"""cpuwatch - how much a waiting program ran over a window of time.
+
+    python3 cpuwatch.py MILLISECONDS PID [EXCLUDE_PID...]
+
+Watches every thread of the program, of its descendants and of the
+processes of its session, and, unless its owner is root, of every process
+of its owner: the threads and helpers a program may hide its work in,
+though not the processes EXCLUDE_PID names (the suite's own, which may run
+as the same account). Prints one line:
+
+    ticks=T switches=S processes=P threads=N
+
+T is the CPU time (user and system, in clock ticks, /proc/PID/stat) and S
+the context switches (voluntary and not, /proc/PID/status) they had during
+the window, summed; a process or thread that appeared during it counts
+from zero. A program asleep in pause(), sigwaitinfo(), semop(), poll() or
+mq_receive() runs not at all while nothing arrives: 0 and 0, or a wakeup
+or two of a bounded wait. One that polls (usleep() in a loop, a semop()
+with IPC_NOWAIT) switches hundreds of times in a quarter of a second; one
+that spins (a busy thread) takes ticks.
+
+Exit status: 0; 2 when PID does not exist or on a usage error.
+"""
+
+import os
+import sys
+import time
+
+PROG = "cpuwatch"
+
+
+def stat_fields(path):
+    """The fields of a /proc stat file after the name (which, in
+    parentheses, may hold anything): field N of proc(5) is [N - 3]."""
+    with open(path, encoding="ascii", errors="replace") as f:
+        return f.read().rpartition(")")[2].split()
+
+
+def watched(pid, uid, exclude):
+    """PID, its descendants, the processes of its session and, unless UID
+    is root's, every process of UID: all but EXCLUDE."""
+    procs = {}
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                fields = stat_fields(f"/proc/{p}/stat")
+                owner = os.stat(f"/proc/{p}").st_uid
+            except OSError:
+                continue                # gone meanwhile
+            procs[p] = (fields[1], fields[3], owner)    # ppid, session, uid
+    mine = {pid}
+    session = procs.get(pid, (None, None, None))[1]
+    grew = True
+    while grew:
+        grew = False
+        for p, (ppid, sid, owner) in procs.items():
+            if p not in mine and (ppid in mine or sid == session or (uid != 0 and owner == uid)):
+                mine.add(p)
+                grew = True
+    return {p for p in mine if int(p) not in exclude}
+
+
+def threads_of(pid, uid, exclude):
+    """{(pid, tid): (ticks, switches)} for every thread of the watched processes."""
+    seen = {}
+    for p in watched(pid, uid, exclude):
+        try:
+            tids = os.listdir(f"/proc/{p}/task")
+        except OSError:
+            continue
+        for tid in tids:
+            base = f"/proc/{p}/task/{tid}"
+            try:
+                fields = stat_fields(base + "/stat")
+                with open(base + "/status", encoding="ascii", errors="replace") as f:
+                    switches = sum(int(line.split()[1]) for line in f
+                                   if line.endswith("ctxt_switches:", 0, line.find(":") + 1))
+            except (OSError, ValueError, IndexError):
+                continue
+            # utime and stime, fields 14 and 15.
+            seen[(p, tid)] = (int(fields[11]) + int(fields[12]), switches)
+    return seen
+
+
+def main(argv):
+    if len(argv) < 2 or not all(a.isdigit() for a in argv):
+        print(f"usage: {PROG} MILLISECONDS PID [EXCLUDE_PID...]", file=sys.stderr)
+        return 2
+    window, pid, exclude = int(argv[0]) / 1000, argv[1], {int(a) for a in argv[2:]}
+    try:
+        uid = os.stat(f"/proc/{pid}").st_uid
+    except OSError as e:
+        print(f"{PROG}: process {pid}: {e.strerror}", file=sys.stderr)
+        return 2
+    before = threads_of(pid, uid, exclude)
+    time.sleep(window)  # ok-sleep: the measurement window, not synchronisation
+    after = threads_of(pid, uid, exclude)
+    ticks = switches = 0
+    for key, (t, s) in after.items():
+        t0, s0 = before.get(key, (0, 0))
+        ticks += t - t0
+        switches += s - s0
+    procs = {p for p, _ in after}
+    print(f"ticks={ticks} switches={switches} processes={len(procs)} threads={len(after)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
