@@ -54,7 +54,7 @@ for patch in "${patches[@]}"; do
 	fi
 	copy=$scratch/$name
 	mkdir -p "$copy"
-	cp -a "$root"/{listener.c,cat.py,secret.txt,litterbox,keeper,shm,fifo,Makefile,.gitignore,.gitlab-ci.yml,grade,grader,tests,checks} "$copy/"
+	cp -a "$root"/{listener.c,cat.py,secret.txt,litterbox,keeper,shm,fifo,Makefile,.gitignore,.gitlab-ci.yml,grade,grader,tests,checks,platforms} "$copy/"
 	file=tests/$suite.bats
 	[[ -f $copy/$file ]] || file=checks/$suite.bats
 	if [[ -z $suite || ! -f $copy/$file ]]; then

@@ -207,7 +207,7 @@ refused_at_start() {
 	# Ending once the sender left is not judged here (the test of one sender
 	# after another judges it).
 	wait_until asleep_or_exited "$PID" || true
-	exited "$PID" || sleeping "$PID" ||
+	exited "$PID" || sleeping "$PID" || exited "$PID" ||
 		fail "$(printf 'expected: the receiver to sleep again once the sender left: no CPU, no wakeups\nactual:   over %s ms: %s (state %s)\nhint:     with no writer left, read() returns 0 and poll() says POLLHUP at once, for ever: keep a descriptor of your own FIFO open for writing' "$LAB_WATCH_MS" "$WATCHED" "$(proc_state "$PID")")"
 }
 

@@ -80,7 +80,7 @@ lab_cc() {
 require_built() {
 	local dir=$1 part=$2 prog=$3 f
 	shift 3
-	for f; do
+	for f in fixexec "$@"; do
 		[[ -e $dir/fixtures/$f || -e $dir/preload/$f ]] ||
 			fail "$(printf 'the suite could not build its own fixture %s:\n%s' "$f" "$(head -c 2048 "$BATS_FILE_TMPDIR/fixtures.log")")"
 	done

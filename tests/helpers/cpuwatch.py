@@ -1,12 +1,13 @@
 """cpuwatch - how much a waiting program ran over a window of time.
 
-    python3 cpuwatch.py MILLISECONDS PID [EXCLUDE_PID...]
+    python3 cpuwatch.py [--account] MILLISECONDS PID [EXCLUDE_PID...]
 
 Watches every thread of the program, of its descendants and of the
-processes of its session, and, unless its owner is root, of every process
-of its owner: the threads and helpers a program may hide its work in,
-though not the processes EXCLUDE_PID names (the suite's own, which may run
-as the same account). Prints one line:
+processes of its session, and, with --account, of every process of its
+account (its real user ID: the grader's test accounts run nothing but code
+under test): the threads and helpers a program may hide its work in, though
+not the processes EXCLUDE_PID names (the suite's own, which may run as the
+same account), nor cpuwatch itself. Prints one line:
 
     ticks=T switches=S processes=P threads=N
 
@@ -36,15 +37,25 @@ def stat_fields(path):
         return f.read().rpartition(")")[2].split()
 
 
+def real_uid(pid):
+    """PID's real user ID, from its status (the owner of /proc/PID is root's
+    for a process that is not dumpable, whoever it runs as)."""
+    with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as f:
+        for line in f:
+            if line.startswith("Uid:"):
+                return int(line.split()[1])
+    raise OSError(f"no Uid line for {pid}")
+
+
 def watched(pid, uid, exclude):
-    """PID, its descendants, the processes of its session and, unless UID
-    is root's, every process of UID: all but EXCLUDE."""
+    """PID, its descendants, the processes of its session and, with UID,
+    every process whose real user ID is UID: all but EXCLUDE."""
     procs = {}
     for p in os.listdir("/proc"):
         if p.isdigit():
             try:
                 fields = stat_fields(f"/proc/{p}/stat")
-                owner = os.stat(f"/proc/{p}").st_uid
+                owner = real_uid(p) if uid is not None else None
             except OSError:
                 continue                # gone meanwhile
             procs[p] = (fields[1], fields[3], owner)    # ppid, session, uid
@@ -54,7 +65,8 @@ def watched(pid, uid, exclude):
     while grew:
         grew = False
         for p, (ppid, sid, owner) in procs.items():
-            if p not in mine and (ppid in mine or sid == session or (uid != 0 and owner == uid)):
+            if p not in mine and (ppid in mine or sid == session or
+                                  (uid is not None and owner == uid)):
                 mine.add(p)
                 grew = True
     return {p for p in mine if int(p) not in exclude}
@@ -83,12 +95,15 @@ def threads_of(pid, uid, exclude):
 
 
 def main(argv):
+    account = argv[:1] == ["--account"]
+    argv = argv[1:] if account else argv
     if len(argv) < 2 or not all(a.isdigit() for a in argv):
-        print(f"usage: {PROG} MILLISECONDS PID [EXCLUDE_PID...]", file=sys.stderr)
+        print(f"usage: {PROG} [--account] MILLISECONDS PID [EXCLUDE_PID...]", file=sys.stderr)
         return 2
-    window, pid, exclude = int(argv[0]) / 1000, argv[1], {int(a) for a in argv[2:]}
+    window, pid = int(argv[0]) / 1000, argv[1]
+    exclude = {int(a) for a in argv[2:]} | {os.getpid()}
     try:
-        uid = os.stat(f"/proc/{pid}").st_uid
+        uid = real_uid(pid) if account else None
     except OSError as e:
         print(f"{PROG}: process {pid}: {e.strerror}", file=sys.stderr)
         return 2

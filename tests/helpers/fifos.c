@@ -63,6 +63,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -779,6 +780,9 @@ static const struct {
 int
 main(int argc, char *argv[])
 {
+	/* Undumpable, whatever fs.suid_dumpable says: /proc/PID/exe and mem
+	 * stay closed to the account we run as (helpers/fixexec.c). */
+	(void)prctl(PR_SET_DUMPABLE, 0);
 	if (argc >= 2)
 		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 			if (strcmp(argv[1], commands[i].name) == 0 && argc - 2 >= commands[i].args)

@@ -67,17 +67,17 @@ lab_exec() {
 	local user=$1
 	shift
 	local -a run=(env -i PATH="$LAB_PATH" HOME=/ LANG=C.UTF-8 "$@")
-	if [[ $user != "$EUID" && $1 == */fixtures/* && -x ${1%/*}/fixexec ]]; then
+	if [[ $user != "$EUID" ]] && lab_fixture "$1"; then
 		# One of the suite's own programs (build_fixture): fixexec opens it
 		# as root, out of the account's reach, then drops to the account.
 		run=("${1%/*}/fixexec" "$user" "$@")
-	elif [[ $user != "$EUID" ]]; then
-		drop=(setpriv "--reuid=$user" "--regid=$user" --init-groups --inh-caps=-all --)
+	else
+		if [[ $user != "$EUID" ]]; then
+			drop=(setpriv "--reuid=$user" "--regid=$user" --init-groups --inh-caps=-all --)
+		fi
 		# After the drop: the filter then binds the test account's own
 		# process (no_new_privs needs no privilege), and nothing CMD starts
 		# escapes it.
-		[[ -n $LAB_NONET ]] && nonet=("$LAB_NONET")
-	else
 		[[ -n $LAB_NONET ]] && nonet=("$LAB_NONET")
 	fi
 	# Inherited descriptors would let code under test write into bats' TAP
@@ -93,6 +93,13 @@ lab_exec() {
 	# a process group leader), so "$!" stays CMD's PID. nice: the same, where
 	# autogroup is off.
 	exec "${session[@]}" nice -n 19 prlimit "${LAB_LIMITS[@]}" -- "${drop[@]}" "${nonet[@]}" "${run[@]}"
+}
+
+# lab_fixture PATH: PATH is one of the suite's own programs: in a fixtures/
+# directory of ours (build_fixture), with fixexec beside it.
+lab_fixture() {
+	local dir=${1%/*}
+	[[ $1 == /* && $dir == */fixtures && -O $dir && ! -L $dir && -x $dir/fixexec ]]
 }
 
 # lab_run_bounded USER CMD...: lab_exec --bounded, with stdout cut to

@@ -20,7 +20,8 @@
  *   letters write KEY              our stream writer: waits for initialisation, sends stdin
  *   letters hold KEY               make a segment and a set on KEY, uninitialised; say
  *                                  "made"; at a line on stdin, initialise the set, say
- *                                  "initialised" and exit (the objects stay)
+ *                                  "initialised", stay attached until stdin ends, and
+ *                                  exit (the objects stay)
  *
  * Exit 0 when the step did what it says; 1 when it was refused (the
  * message says how); 3 when a letter or block was out of range; 2 for
@@ -34,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
@@ -340,6 +342,11 @@ cmd_hold(char **argv)
 		return 2;
 	initialise(sem);
 	printf("initialised\n");
+	fflush(stdout);
+	/* Then stay, attached, as a reader would, until stdin ends. */
+	(void)attach(shm, 0);
+	while (fgets(line, sizeof(line), stdin) != NULL)
+		;
 	return 0;
 }
 
@@ -388,6 +395,9 @@ static const struct {
 int
 main(int argc, char *argv[])
 {
+	/* Undumpable, whatever fs.suid_dumpable says: /proc/PID/exe and mem
+	 * stay closed to the account we run as (helpers/fixexec.c). */
+	(void)prctl(PR_SET_DUMPABLE, 0);
 	if (argc >= 2)
 		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 			if (strcmp(argv[1], commands[i].name) == 0 && argc - 2 >= commands[i].args)

@@ -78,21 +78,25 @@ asleep() {
 }
 
 # sleeping PID [EXCLUDE_PID...]: over LAB_WATCH_MS, PID, its threads, its
-# children and the rest of its account's processes (but the EXCLUDE_PIDs,
-# ours) took no CPU and woke at most a few times (helpers/cpuwatch.py):
-# asleep in pause(), semop(), poll() and the like, not polling with usleep()
-# in a loop or spinning in a thread. Sets WATCHED: what cpuwatch saw.
+# children, its session and, under LAB_CONFINE (where the test accounts run
+# nothing but code under test), the rest of its account's processes (but
+# the EXCLUDE_PIDs, ours) took no CPU and woke at most a few times
+# (helpers/cpuwatch.py): asleep in pause(), semop(), poll() and the like,
+# not polling with usleep() in a loop or spinning in a thread. Sets
+# WATCHED_TICKS and WATCHED_SWITCHES, and WATCHED, what cpuwatch saw.
 # A sleeper takes 0 ticks and 0 wakeups; a wait with a timeout of its own
 # (a bounded poll(), mq_timedreceive()) a wakeup or two; a usleep(10000)
 # poller 25, and a spinning thread 20 ticks or more, on a loaded machine too.
 LAB_WATCH_MS=250
 LAB_WATCH=${BASH_SOURCE[0]%/*}/cpuwatch.py
 sleeping() {
-	local ticks switches
-	WATCHED=$(python3 "$LAB_WATCH" "$LAB_WATCH_MS" "$@") || { WATCHED="it is gone"; return 1; }
-	ticks=${WATCHED#ticks=} switches=${WATCHED#*switches=}
-	ticks=${ticks%% *} switches=${switches%% *}
-	((ticks <= 2 && switches <= 10))
+	local -a account=()
+	[[ $LAB_CONFINE == 1 ]] && account=(--account)
+	WATCHED_TICKS=? WATCHED_SWITCHES=?
+	WATCHED=$(python3 "$LAB_WATCH" "${account[@]}" "$LAB_WATCH_MS" "$@") || { WATCHED="it is gone"; return 1; }
+	[[ $WATCHED =~ ^ticks=([0-9]+)\ switches=([0-9]+) ]] || return 1
+	WATCHED_TICKS=${BASH_REMATCH[1]} WATCHED_SWITCHES=${BASH_REMATCH[2]}
+	((WATCHED_TICKS <= 2 && WATCHED_SWITCHES <= 10))
 }
 
 # require_sleeping WHAT PID HINT [EXCLUDE_PID...]: WHAT (e.g. "the listener"),
@@ -105,9 +109,11 @@ require_sleeping() {
 		exited "$pid" && ended "$pid" && fail "expected: $what to wait; actual: it exited ($ENDED)"
 		fail "$(printf 'expected: %s to sleep while it waits (state S)\nactual:   after %s s it is still in state %s, using CPU\nhint:     %s' "$what" "$LAB_BOUND" "$(proc_state "$pid")" "$hint")"
 	fi
-	sleeping "$pid" "$@" ||
-		fail "$(printf 'expected: %s to sleep while it waits: no CPU, no wakeups\nactual:   over %s ms, it and its threads and children took %s clock ticks of CPU and woke %s times (%s)\nhint:     %s' \
-			"$what" "$LAB_WATCH_MS" "${WATCHED#ticks=}" "$(sed 's/.*switches=\([0-9]*\).*/\1/' <<<"$WATCHED")" "$WATCHED" "$hint")"
+	if ! sleeping "$pid" "$@"; then
+		exited "$pid" && ended "$pid" && fail "expected: $what to wait; actual: it exited ($ENDED)"
+		fail "$(printf 'expected: %s to sleep while it waits: no CPU, no wakeups (at most 2 clock ticks and 10 context switches)\nactual:   over %s ms, it and its threads and children took %s clock ticks of CPU and switched %s times (%s)\nhint:     %s' \
+			"$what" "$LAB_WATCH_MS" "$WATCHED_TICKS" "$WATCHED_SWITCHES" "$WATCHED" "$hint")"
+	fi
 }
 
 exited() {

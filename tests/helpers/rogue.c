@@ -44,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -379,6 +380,9 @@ serve(const char *path, const char *mode, const char *file)
 int
 main(int argc, char *argv[])
 {
+	/* Undumpable, whatever fs.suid_dumpable says: /proc/PID/exe and mem
+	 * stay closed to the account we run as (helpers/fixexec.c). */
+	(void)prctl(PR_SET_DUMPABLE, 0);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc >= 4 && strcmp(argv[1], "ask") == 0)
 		return ask(argc, argv);
