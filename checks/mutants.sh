@@ -17,7 +17,20 @@
 # tests it must fail, and it must fail exactly those: one defect costs the
 # points of the behaviour it breaks and no others. A mutant that survives,
 # fails other tests than it lists, or no longer applies, fails this check.
-# Output is TAP; `checks/run` counts it.
+# Output is TAP, a line per mutant as it ends; `checks/run` counts it.
+#
+# What runs: a mutant with a Filter runs the tests it matches; one with
+# Fails lines and no Filter runs those tests and two others of its suite,
+# the same two each time (picked by the mutant's name), which must pass:
+# "exactly these" on a fixed sample, at a fraction of the whole suite's
+# time. A mutant with neither runs its whole suite.
+#
+# As root, where namespaces can be made, MUTANT_JOBS mutants (default 3)
+# run at a time, each in mount, PID and IPC namespaces of its own with a
+# private copy of /etc: the accounts one makes, its processes and its IPC
+# objects are out of the others' sight, and all of it dies with it. The
+# grader's own mutants (which grade whole classes, under the grader's user
+# IDs) run one at a time. Elsewhere (a container, no root) one at a time.
 #
 #   checks/mutants.sh [NAME...]      (default: every mutant)
 
@@ -25,7 +38,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/ipc-mutants.XXXXXX")
-trap 'rm -rf -- "$scratch"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null; wait; rm -rf -- "$scratch"' EXIT
 
 if (($#)); then
 	patches=()
@@ -35,12 +48,36 @@ else
 fi
 
 # Suites that skip without root (they make accounts): their mutants too.
-root_suites=(full_dd keeper shm fifo grader)
+root_suites=(full_dd keeper shm fifo fixtures grader)
 
-echo "1..${#patches[@]}"
-n=0
-for patch in "${patches[@]}"; do
-	n=$((n + 1))
+# private CMD...: CMD in namespaces of its own, with a private /etc (on a
+# tmpfs, bound over /etc: it works where / is an overlay), /dev/shm and
+# /dev/mqueue. Everything CMD starts dies with it.
+private() {
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	unshare --mount --pid --fork --mount-proc --ipc --propagation private bash -c '
+		etc=$(mktemp -d) &&
+		mount -t tmpfs -o mode=0755 tmpfs "$etc" && cp -a /etc/. "$etc/" &&
+		mount --bind "$etc" /etc && umount "$etc" && rmdir "$etc" &&
+		mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm || exit 3
+		if [[ -d /dev/mqueue ]]; then mount -t mqueue mqueue /dev/mqueue || exit 3; fi
+		exec "$@"' private "$@"
+}
+jobs_max=1
+isolate=()
+if ((EUID == 0)) && private true 2>/dev/null; then
+	jobs_max=${MUTANT_JOBS:-3}
+	isolate=(private)
+fi
+
+# ere TEXT: TEXT as an extended regular expression that matches it alone.
+ere() {
+	sed 's/[][\.*^$+?(){}|/]/\\&/g' <<<"$1"
+}
+
+# one N PATCH: judge one mutant; its TAP line (and diagnostics) on stdout.
+one() {
+	local n=$1 patch=$2 name suite why filter want env copy file log out got
 	name=$(basename "$patch" .patch)
 	suite=$(sed -n 's/^Suite: //p' "$patch" 2>/dev/null | head -1)
 	why=$(sed -n 's/^Why: //p' "$patch" 2>/dev/null | head -1)
@@ -50,7 +87,7 @@ for patch in "${patches[@]}"; do
 	if ((EUID != 0)) && [[ " ${root_suites[*]} " == *" $suite "* ]]; then
 		# The suite skips without root: the mutant cannot be caught here.
 		echo "ok $n $name # skip $suite.bats needs root"
-		continue
+		return
 	fi
 	copy=$scratch/$name
 	mkdir -p "$copy"
@@ -59,19 +96,39 @@ for patch in "${patches[@]}"; do
 	[[ -f $copy/$file ]] || file=checks/$suite.bats
 	if [[ -z $suite || ! -f $copy/$file ]]; then
 		echo "not ok $n $name: no 'Suite:' line naming a suite in tests/ or checks/"
-		continue
+		return
 	fi
 	if [[ -z $want ]] && grep -q "\"suite\": \"$suite\"" "$root/grader/rubric.json"; then
 		echo "not ok $n $name: $suite is graded: list the tests it must fail with 'Fails:' lines"
-		continue
+		return
 	fi
 	if ! log=$(patch -d "$copy" -p1 --fuzz=0 --forward --no-backup-if-mismatch <"$patch" 2>&1); then
 		echo "not ok $n $name: the patch no longer applies; update it"
 		printf '%s\n' "$log" | sed 's/^/# /'
-		continue
+		return
+	fi
+	if [[ -z $filter && -n $want ]]; then
+		# The tests it lists, and two others, the same two for this mutant.
+		local -a others=() pick=()
+		local t
+		mapfile -t others < <(sed -n 's/^@test "\(.*\)" {$/\1/p' "$copy/$file" | grep -vxF -f <(printf '%s\n' "$want"))
+		if ((${#others[@]})); then
+			local seed
+			seed=$(cksum <<<"$name")
+			seed=${seed%% *}
+			pick=("${others[seed % ${#others[@]}]}" "${others[(seed / 7 + ${#others[@]} / 2) % ${#others[@]}]}")
+		fi
+		filter=$(for t in "$want" "${pick[@]}"; do printf '%s\n' "$t"; done | sort -u | while IFS= read -r t; do
+			[[ -n $t ]] && ere "$t"
+		done | paste -sd '|')
+		filter="^($filter)\$"
 	fi
 	# A short bound: a mutant that hangs only has to be caught, not waited for.
-	if out=$(env LAB_BOUND=1 "${env[@]}" bats --tap ${filter:+--filter "$filter"} "$copy/$file" 2>&1); then
+	if out=$(
+		export LAB_BOUND=1
+		((${#env[@]} == 0)) || export "${env[@]}"
+		"${isolate[@]}" bats --tap ${filter:+--filter "$filter"} "$copy/$file" 2>&1
+	); then
 		echo "not ok $n $name survived $suite.bats ($why)"
 		printf '%s\n' "$out" | sed 's/^/# /'
 	else
@@ -84,4 +141,43 @@ for patch in "${patches[@]}"; do
 		fi
 	fi
 	rm -rf -- "$copy"
+}
+
+echo "1..${#patches[@]}"
+# The grader's mutants first: they take longest, and only one runs at a time.
+is_grader() { grep -qx 'Suite: grader' "$1" 2>/dev/null; }
+order=()
+for p in "${patches[@]}"; do is_grader "$p" && order+=("$p"); done
+for p in "${patches[@]}"; do is_grader "$p" || order+=("$p"); done
+declare -A number=() patch_of=()
+i=0
+for p in "${patches[@]}"; do number[$p]=$((++i)); done
+running=0 grader_pid=
+while ((${#order[@]} + running)); do
+	# Start the first mutant that may start now, while a slot is free.
+	next=-1
+	if ((running < jobs_max)); then
+		for k in "${!order[@]}"; do
+			if [[ -z $grader_pid ]] || ! is_grader "${order[$k]}"; then
+				next=$k
+				break
+			fi
+		done
+	fi
+	if ((next >= 0)); then
+		p=${order[$next]}
+		unset 'order[next]'
+		order=("${order[@]}")
+		one "${number[$p]}" "$p" >"$scratch/out.${number[$p]}" 2>&1 &
+		patch_of[$!]=$p
+		is_grader "$p" && grader_pid=$!
+		running=$((running + 1))
+		continue
+	fi
+	# Every slot is busy, or only grader mutants wait for the one running:
+	# wait for a mutant to end, and print its verdict.
+	wait -n -p done_pid
+	running=$((running - 1))
+	[[ $done_pid == "$grader_pid" ]] && grader_pid=
+	cat -- "$scratch/out.${number[${patch_of[$done_pid]}]}"
 done

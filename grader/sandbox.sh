@@ -67,10 +67,7 @@ sweep() {
 	local user
 	# shellcheck source=tests/helpers/accounts.bash
 	source "$work/tests/helpers/accounts.bash"
-	for user in "${TEST_ACCOUNTS[@]}"; do
-		kill_all_of "$user" 5
-		remove_ipc_of "$user"
-	done
+	sweep_accounts 5 "${TEST_ACCOUNTS[@]}"
 	[[ ${GRADE_ISOLATED:-0} != 1 && -f $work/made-accounts ]] || return 0
 	while read -r user; do
 		find "${SCRATCH_DIRS[@]}" -xdev -user "$user" -delete 2>/dev/null

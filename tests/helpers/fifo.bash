@@ -79,8 +79,7 @@ fifo_leftovers() {
 	local user f name
 	for user in "$FIFO_USER" "$FIFO_OTHER"; do
 		if [[ $LAB_CONFINE != 1 ]] && grep -qxF "$user" "$BATS_FILE_TMPDIR/created-accounts" 2>/dev/null; then
-			kill_all_of "$user" "$LAB_BOUND"
-			remove_ipc_of "$user"
+			lab_sweep "$LAB_BOUND" "$user"
 		fi
 	done
 	for f in "$BATS_TEST_TMPDIR"/serve.*.err; do

@@ -24,9 +24,49 @@
 #                 tests/run set it.
 
 bats_require_minimum_version 1.5.0
-bats_load_library bats-support
-bats_load_library bats-assert
-source "${BASH_SOURCE[0]%/*}/accounts.bash"
+
+# lab_load_library NAME: bats_load_library NAME, without its forks. The
+# libraries' load.bash runs dirname(1) for each file it sources, 17 forks
+# for the two, and every test loads them anew: a seventh of a second a test.
+# Here bash finds the files itself; a load.bash of any other shape is left
+# to bats_load_library.
+lab_load_library() {
+	local -a dirs files=()
+	# shellcheck disable=SC2016 # the text of a line, not an expansion
+	local dir line prefix='source "$(dirname "${BASH_SOURCE[0]}")/'
+	IFS=: read -ra dirs <<<"${BATS_LIB_PATH:-/usr/lib/bats}"
+	for dir in "${dirs[@]}"; do
+		[[ -f $dir/$1/load.bash ]] || continue
+		while IFS= read -r line; do
+			[[ -z $line || $line == \#* ]] && continue
+			if [[ $line == "$prefix"*'"' ]]; then
+				line=${line#"$prefix"}
+				files+=("$dir/$1/${line%\"}")
+			else
+				files=()
+				break
+			fi
+		done <"$dir/$1/load.bash"
+		break
+	done
+	if ((${#files[@]} == 0)); then
+		bats_load_library "$1"
+		return
+	fi
+	for line in "${files[@]}"; do
+		# shellcheck disable=SC1090 # the library's own files
+		source "$line" || return
+	done
+}
+lab_load_library bats-support
+lab_load_library bats-assert
+LAB_ACCOUNTS_SH=${BASH_SOURCE[0]%/*}/accounts.bash
+
+# lab_sweep [--no-ipc] SECONDS USER...: kill every process of the USERs and
+# remove their IPC objects (helpers/accounts.bash, in a bash of its own).
+lab_sweep() {
+	bash "$LAB_ACCOUNTS_SH" sweep "$@"
+}
 
 # Every test re-reads this file: no command substitution here, it would fork.
 LAB_TESTS=$BATS_TEST_DIRNAME
@@ -156,23 +196,20 @@ lab_cat() {
 
 # lab_kill_leftovers: no process started by a test outlives it. Under
 # LAB_CONFINE the test accounts run nothing but code under test, so every
-# process they own is killed (kill_all_of, in accounts.bash), and then every
-# IPC object they own is removed (remove_ipc_of): shared memory, semaphores
+# process they own is killed, and then every IPC object they own is removed
+# (lab_sweep, helpers/accounts.bash): shared memory, semaphores
 # and message queues outlive their processes, and the next test (in a
 # container, the next submission) would find them. nermal is the keeper
 # part's user that the keeper does not serve.
 lab_kill_leftovers() {
-	local pid user
+	local pid
 	for pid in "${LAB_PIDS[@]}"; do
 		kill -KILL "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
 	done
 	LAB_PIDS=()
 	[[ $LAB_CONFINE == 1 ]] || return 0
-	for user in "$LAB_RUNNER" "$LAB_OWNER" garfield nermal; do
-		kill_all_of "$user" "$LAB_BOUND"
-		remove_ipc_of "$user"
-	done
+	lab_sweep "$LAB_BOUND" "$LAB_RUNNER" "$LAB_OWNER" garfield nermal
 }
 LAB_PIDS=()
 

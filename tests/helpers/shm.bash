@@ -59,8 +59,7 @@ shm_leftovers() {
 	local key user
 	for user in "$SHM_USER" "$SHM_OTHER"; do
 		if [[ $LAB_CONFINE != 1 ]] && grep -qxF "$user" "$BATS_FILE_TMPDIR/created-accounts" 2>/dev/null; then
-			kill_all_of "$user" "$LAB_BOUND"
-			remove_ipc_of "$user"
+			lab_sweep "$LAB_BOUND" "$user"
 		fi
 		for key in "${SHM_KEYS[@]}"; do
 			setpriv "--reuid=$user" "--regid=$user" --clear-groups ipcrm -M "$key" -S "$key" 2>/dev/null || true
