@@ -92,7 +92,7 @@ LAB_WATCH=${BASH_SOURCE[0]%/*}/cpuwatch.py
 sleeping() {
 	local -a account=()
 	[[ $LAB_CONFINE == 1 ]] && account=(--account)
-	WATCHED_TICKS=? WATCHED_SWITCHES=?
+	WATCHED_TICKS='?' WATCHED_SWITCHES='?'
 	WATCHED=$(python3 "$LAB_WATCH" "${account[@]}" "$LAB_WATCH_MS" "$@") || { WATCHED="it is gone"; return 1; }
 	[[ $WATCHED =~ ^ticks=([0-9]+)\ switches=([0-9]+) ]] || return 1
 	WATCHED_TICKS=${BASH_REMATCH[1]} WATCHED_SWITCHES=${BASH_REMATCH[2]}
