@@ -541,11 +541,11 @@ PY
 
 # grade_part_samples PART DIR: the handout sample and the PART-* samples
 # (those GRADER_SAMPLES names, when set), graded on the optional PART alone,
-# in DIR. When GRADER_SAMPLES names neither the handout nor a PART-* sample,
-# the part's class is not graded at all (its test skips).
+# in DIR. When GRADER_SAMPLES names no PART-* sample, the part's class is
+# not graded at all (its test skips).
 grade_part_samples() {
 	local part=$1 d=$2 name
-	if [[ -n ${GRADER_SAMPLES:-} && " $GRADER_SAMPLES " != *" handout "* && " $GRADER_SAMPLES " != *" $part-"* ]]; then
+	if [[ -n ${GRADER_SAMPLES:-} && " $GRADER_SAMPLES " != *" $part-"* ]]; then
 		return 0
 	fi
 	mkdir -p "$d/samples"
