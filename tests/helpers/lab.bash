@@ -106,8 +106,17 @@ lab_exec() {
 	fi
 	local user=$1
 	shift
-	local -a run=(env -i PATH="$LAB_PATH" HOME=/ LANG=C.UTF-8 "$@")
-	if [[ $user != "$EUID" ]] && lab_fixture "$1"; then
+	# nice, last: CMD runs at the lowest priority, and the steps before it
+	# at ours. Inside a container, where autogroup does not reach, a
+	# priority-19 chain of six programs could wait seconds for the CPU
+	# behind the suite's own polling on a loaded machine.
+	local -a assign=()
+	while [[ ${1:-} == [A-Za-z_]*=* ]]; do
+		assign+=("$1")
+		shift
+	done
+	local -a run=(env -i PATH="$LAB_PATH" HOME=/ LANG=C.UTF-8 "${assign[@]}" nice -n 19 "$@")
+	if [[ $user != "$EUID" && ${#assign[@]} == 0 ]] && lab_fixture "$1"; then
 		# One of the suite's own programs (build_fixture): fixexec opens it
 		# as root, out of the account's reach, then drops to the account.
 		run=("${1%/*}/fixexec" "$user" "$@")
@@ -130,9 +139,9 @@ lab_exec() {
 	# A session of its own: with the kernel's autogroup scheduling, a fork
 	# bomb then shares the CPU as one group, instead of 64 processes starving
 	# the tests (and other submissions). setsid does not fork here (we are not
-	# a process group leader), so "$!" stays CMD's PID. nice: the same, where
-	# autogroup is off.
-	exec "${session[@]}" nice -n 19 prlimit "${LAB_LIMITS[@]}" -- "${drop[@]}" "${nonet[@]}" "${run[@]}"
+	# a process group leader), so "$!" stays CMD's PID. nice (in run, above):
+	# the same, where autogroup is off or does not reach (a container).
+	exec "${session[@]}" prlimit "${LAB_LIMITS[@]}" -- "${drop[@]}" "${nonet[@]}" "${run[@]}"
 }
 
 # lab_fixture PATH: PATH is one of the suite's own programs: in a fixtures/
