@@ -78,15 +78,8 @@ flakes() {
 	echo "handout test_listener.sh: $hfail failures in $hruns runs"
 }
 
-# private CMD...: CMD as root in mount namespaces of its own, with a private
-# /etc (the handout's test_full_dd.sh runs adduser).
-private() {
-	# shellcheck disable=SC2016 # expanded by the inner shell
-	unshare --mount --propagation private bash -c '
-		etc=$(mktemp -d) && mount -t tmpfs tmpfs "$etc" && cp -a /etc/. "$etc/" &&
-		mount --bind "$etc" /etc && umount "$etc" && rmdir "$etc" || exit 3
-		exec "$@"' private "$@"
-}
+# shellcheck source=checks/private.bash
+source "$here/private.bash"
 
 # median_of N CMD...: run CMD N times; print the median wall time in seconds.
 median_of() {

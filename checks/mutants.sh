@@ -50,19 +50,8 @@ fi
 # Suites that skip without root (they make accounts): their mutants too.
 root_suites=(full_dd keeper shm fifo fixtures grader)
 
-# private CMD...: CMD in namespaces of its own, with a private /etc (on a
-# tmpfs, bound over /etc: it works where / is an overlay), /dev/shm and
-# /dev/mqueue. Everything CMD starts dies with it.
-private() {
-	# shellcheck disable=SC2016 # expanded by the inner shell
-	unshare --mount --pid --fork --mount-proc --ipc --propagation private bash -c '
-		etc=$(mktemp -d) &&
-		mount -t tmpfs -o mode=0755 tmpfs "$etc" && cp -a /etc/. "$etc/" &&
-		mount --bind "$etc" /etc && umount "$etc" && rmdir "$etc" &&
-		mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm || exit 3
-		if [[ -d /dev/mqueue ]]; then mount -t mqueue mqueue /dev/mqueue || exit 3; fi
-		exec "$@"' private "$@"
-}
+# shellcheck source=checks/private.bash
+source "$here/private.bash"
 jobs_max=1
 isolate=()
 if ((EUID == 0)) && private true 2>/dev/null; then
