@@ -8,16 +8,11 @@
 # some thirty times slower. Sourced by the grader's sandbox.sh, as a last
 # sweep.
 
-# kill_all_of USER SECONDS: kill(-1) run as USER reaches every process USER
-# owns, a fork bomb's children too. Repeated until none is left, for at most
-# SECONDS. Root and unknown accounts are left alone.
-kill_all_of() {
-	sweep_accounts --no-ipc "$2" "$1"
-}
-
 # sweep_accounts [--no-ipc] SECONDS USER...: kill every process of the
-# USERs (kill_all_of), all of them within SECONDS, then remove every IPC
-# object of theirs (remove_ipc_of), unless --no-ipc.
+# USERs, all of them within SECONDS: kill(-1) run as a USER reaches every
+# process it owns, a fork bomb's children too, and is repeated until none is
+# left. Then remove every IPC object of theirs (remove_ipc_of), unless
+# --no-ipc. Root and unknown accounts are left alone.
 #
 # It runs after every test: one scan of /proc, and no fork when the USERs
 # run nothing and own nothing (bash reads /etc/passwd, /proc and
@@ -87,7 +82,7 @@ alive_uids() {
 # semaphore sets and message queues whose owner or creator is USER (an owner
 # may hand an object over to another user with IPC_SET, never its creator),
 # POSIX message queues in /dev/mqueue and files in /dev/shm. Call it once
-# USER's processes are killed (kill_all_of). Root and unknown accounts are
+# USER's processes are killed (sweep_accounts). Root and unknown accounts are
 # left alone.
 #
 # It runs after every test: without a fork when there is nothing to remove
