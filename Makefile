@@ -1,6 +1,7 @@
 # ipc-lab: build the listener, run the tests, grade a submission.
 #
-#   make              build ./listener, and the optional parts' programs (keeper/, shm/, fifo/)
+#   make              build ./listener, as the handout's Makefile does
+#   make all          also build the optional parts' programs (keeper/, shm/, fifo/)
 #   make test         run every suite and self-check (installs what is missing, as root)
 #   make grade        grade this repository with our own grader (the main job;
 #                     installs what is missing first, as root)
@@ -32,6 +33,11 @@ DIST ?= dist
 
 SHM_PROGRAMS := shm/listener shm/sender shm/reader shm/writer
 FIFO_PROGRAMS := fifo/receiver fifo/sender fifo/mqreceiver fifo/mqsender
+
+# `make` builds what the handout's `make` builds, and no more: the graded
+# "make builds listener" runs it, and the optional parts' suites build their
+# own programs, as a student builds them (cc -o PROG PROG.c).
+.DEFAULT_GOAL := listener
 
 all: listener keeper/keeper keeper/paw $(SHM_PROGRAMS) $(FIFO_PROGRAMS)
 

@@ -88,6 +88,10 @@ TEST_BOUND = 3
 SUBMISSION_BOUND = int(os.environ.get("GRADE_SUBMISSION_BOUND") or 240)
 # How much of the suites' TAP stream is kept for one submission.
 MAX_TAP = 4 << 20
+# The directory of the grading run under way (main makes it, root's alone):
+# the network filter, built once (bin/nonet), and each job slot's account
+# files (accounts.JOB, made by its probe).
+RUN_DIR = None
 
 
 class GradeError(Exception):
@@ -152,17 +156,18 @@ def in_container():
             or bool(os.environ.get("container")))
 
 
-def isolation_mode():
+def isolation_mode(run):
     """'namespace' when the sandbox can be set up in fresh namespaces, 'container'
     inside a container where it cannot.
 
     Decided once, before any student code runs, by setting the sandbox up for
-    real (sandbox.sh --probe): in a privileged container 'unshare' works, yet a
-    mount the sandbox needs might not.
+    real (sandbox.sh --probe), with job 0's account files and a namespace for
+    each of its lanes: in a privileged container 'unshare' works, yet a mount
+    the sandbox needs might not.
     """
     work = tempfile.mkdtemp(prefix="ipc-probe.")
     env = {"PATH": SANDBOX_PATH, "LANG": "C.UTF-8", "GRADE_ISOLATED": "1",
-           "GRADE_ROOT": ROOT}
+           "GRADE_ROOT": ROOT, "GRADE_ACCOUNT_FILES": os.path.join(run, "accounts.0")}
     try:
         r = subprocess.run(
             UNSHARE + ["bash", SANDBOX, "--probe", work], stdin=subprocess.DEVNULL,
@@ -182,6 +187,103 @@ def isolation_mode():
         return "container"
     raise GradeError(f"cannot make a sandbox in fresh namespaces ({why}); run as root on "
                      "Linux, or in the course image (see README)")
+
+
+# The files that hold accounts, which each lane's copies replace (sandbox.sh).
+ACCOUNT_FILES = ("passwd", "group", "shadow", "gshadow")
+UIDS_PER_JOB = 10
+
+
+def account_files(run, jobs, lanes, etc="/etc"):
+    """Write RUN/accounts.JOB/LANE/{passwd,group,...}: the machine's account
+    files, plus the test accounts (lab.conf's GRADE_ACCOUNTS) of that job's
+    lane, with user IDs no other job or lane holds, and no other account of
+    the same name. The sandbox binds them over /etc's, in the lane's own
+    mount namespace: the accounts exist there alone, and making them costs
+    no useradd and no copy of /etc per submission."""
+    accounts = [a.partition(":") for a in CONF["GRADE_ACCOUNTS"].split()]
+    if len(accounts) * lanes > UIDS_PER_JOB:
+        raise GradeError(f"lab.conf: {lanes} lanes of {len(accounts)} accounts exceed "
+                         f"the {UIDS_PER_JOB} user IDs of a job")
+    names = {name for name, _, _ in accounts}
+    base = {}
+    for f in ACCOUNT_FILES:
+        try:
+            with open(os.path.join(etc, f), encoding="utf-8", errors="surrogateescape") as fin:
+                base[f] = [ln for ln in fin.read().splitlines()
+                           if ln.split(":", 1)[0] not in names]
+        except FileNotFoundError:
+            continue
+    taken = {int(x) for f in ("passwd", "group") for ln in base.get(f, [])
+             for x in ln.split(":")[2:3] if x.isdigit()}
+    days = int(time.time() // 86400)
+    for job in range(jobs):
+        for lane in range(lanes):
+            lines = {f: list(v) for f, v in base.items()}
+            members = {}
+            uid = int(CONF["GRADE_UID_BASE"]) + UIDS_PER_JOB * job + len(accounts) * lane
+            for name, _, group in accounts:
+                u = uid
+                while u in taken:
+                    u += 100
+                lines["passwd"].append(f"{name}:x:{u}:{u}::/nonexistent:/usr/sbin/nologin")
+                lines["group"].append(f"{name}:x:{u}:")
+                if "shadow" in lines:
+                    lines["shadow"].append(f"{name}:!:{days}::::::")
+                if "gshadow" in lines:
+                    lines["gshadow"].append(f"{name}:!::")
+                if group:
+                    members.setdefault(group, []).append(name)
+                uid += 1
+            for f, gid_field in (("group", 3), ("gshadow", 3)):
+                for i, ln in enumerate(lines.get(f, [])):
+                    fields = ln.split(":")
+                    if len(fields) > gid_field and fields[0] in members:
+                        have = [m for m in fields[gid_field].split(",") if m]
+                        fields[gid_field] = ",".join(have + members[fields[0]])
+                        lines[f][i] = ":".join(fields)
+            d = os.path.join(run, f"accounts.{job}", str(lane))
+            os.makedirs(d, 0o700)
+            for f, text in lines.items():
+                st = os.stat(os.path.join(etc, f))
+                path = os.path.join(d, f)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with open(fd, "w", encoding="utf-8", errors="surrogateescape") as fout:
+                    fout.write("\n".join(text) + "\n")
+                os.chown(path, st.st_uid, st.st_gid)
+                os.chmod(path, stat.S_IMODE(st.st_mode))
+
+
+def plan_lanes(rubric, lanes):
+    """The rubric's suites in at most LANES groups of about as many tests
+    each (longest first, each to the lightest lane), in rubric order within
+    a group: a list of comma-separated groups, sandbox.sh's lanes."""
+    count = {}
+    for t in rubric["tests"]:
+        count[t["suite"]] = count.get(t["suite"], 0) + 1
+    suites = rubric_file.suites(rubric)
+    groups = [[] for _ in range(max(1, min(lanes, len(suites))))]
+    load = [0] * len(groups)
+    for suite in sorted(suites, key=lambda s: -count.get(s, 0)):
+        i = load.index(min(load))
+        groups[i].append(suite)
+        load[i] += count.get(suite, 0)
+    return [",".join(sorted(g, key=suites.index)) for g in groups if g]
+
+
+def build_nonet(run):
+    """The network filter (tests/helpers/nonet.c), built once a run in RUN/bin;
+    each submission gets a copy (prepare). Its path."""
+    os.mkdir(os.path.join(run, "bin"), 0o755)
+    r = subprocess.run(
+        ["bash", "-c", 'source "$1" && source "$2" && nonet_build "$3"', "nonet",
+         LAB_CONF, os.path.join(TESTS, "helpers", "nonet.bash"), os.path.join(run, "bin")],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env={"PATH": SANDBOX_PATH, "LANG": "C.UTF-8"})
+    if r.returncode != 0:
+        raise GradeError("cannot build the network filter: "
+                         + r.stdout.decode(errors="replace").strip()[-300:])
+    return os.path.join(run, "bin", "nonet")
 
 
 def check_environment():
@@ -264,6 +366,10 @@ def prepare(path, work, notes, suites):
     for suite in suites:
         shutil.copy(os.path.join(TESTS, suite + ".bats"), tests)
     os.mkdir(os.path.join(work, "tmp"))
+    nonet = RUN_DIR and os.path.join(RUN_DIR, "bin", "nonet")
+    if nonet and os.path.exists(nonet):
+        os.mkdir(os.path.join(work, "bin"), 0o755)
+        shutil.copy(nonet, os.path.join(work, "bin", "nonet"))
     return True
 
 
@@ -272,7 +378,7 @@ TAP_PLAN = re.compile(r"1\.\.\d+")
 
 
 def run_sandbox(work, job, mode, rubric):
-    """Run the suites in the sandbox; return (TAP text, problem or None).
+    """Run the suites in the sandbox; return (the lanes' TAP texts, problem or None).
 
     Raises NotGraded when grading itself failed before student code ran."""
     env = {
@@ -289,7 +395,11 @@ def run_sandbox(work, job, mode, rubric):
     }
     if "BATS_LIB_PATH" in os.environ:
         env["BATS_LIB_PATH"] = os.environ["BATS_LIB_PATH"]
-    cmd = ["bash", SANDBOX, work] + rubric_file.suites(rubric)
+    lanes = 1
+    if mode == "namespace" and RUN_DIR:
+        env["GRADE_ACCOUNT_FILES"] = os.path.join(RUN_DIR, f"accounts.{job}")
+        lanes = len(os.listdir(env["GRADE_ACCOUNT_FILES"]))
+    cmd = ["bash", SANDBOX, work] + plan_lanes(rubric, lanes)
     if mode == "namespace":
         cmd = UNSHARE + cmd
     out = tempfile.TemporaryFile()
@@ -318,16 +428,25 @@ def run_sandbox(work, job, mode, rubric):
     if STOPPING.is_set():
         raise NotGraded(STOPPED)
     out.seek(0)
-    tap = out.read(MAX_TAP).decode("utf-8", errors="replace")
+    log = out.read(MAX_TAP).decode("utf-8", errors="replace")
     out.close()
     if proc.returncode == 3:
         raise NotGraded("the sandbox could not be set up: " + (" ".join(
-            line for line in tap_lines(tap) if line.startswith("Bail out!"))
-            or f"status 3: {tap.strip()[-500:]}"))
-    if not any(TAP_PLAN.fullmatch(line) for line in tap_lines(tap)):
+            line for line in tap_lines(log) if line.startswith("Bail out!"))
+            or f"status 3: {log.strip()[-500:]}"))
+    # Each lane's stream, in the files only the sandbox writes (also what a
+    # lane wrote before the sandbox was killed).
+    taps = []
+    for lane in range(lanes):
+        try:
+            with open(os.path.join(work, f"tap.{lane}"), "rb") as f:
+                taps.append(f.read(MAX_TAP).decode("utf-8", errors="replace"))
+        except FileNotFoundError:
+            pass
+    if not any(TAP_PLAN.fullmatch(line) for tap in taps for line in tap_lines(tap)):
         raise NotGraded(f"our test suites did not start (status {proc.returncode}): "
-                        + (tap.strip()[-500:] or "no output"))
-    return tap, problem
+                        + ((log + "".join(taps)).strip()[-500:] or "no output"))
+    return taps, problem
 
 
 STOPPED = "grading was interrupted before this submission was done"
@@ -400,8 +519,16 @@ def parse_tap(tap):
     return results, dupes
 
 
-def score(rubric, tap, problem, notes):
-    results, dupes = parse_tap(tap)
+def score(rubric, taps, problem, notes):
+    """Each rubric test's result, from the TAP streams of the lanes (a test
+    reported by two of them, or twice by one, is not trusted)."""
+    if isinstance(taps, str):
+        taps = [taps]
+    results, dupes = {}, []
+    for tap in taps:
+        r, d = parse_tap(tap)
+        dupes += d + [name for name in r if name in results]
+        results.update(r)
     expected = {t["name"] for t in rubric["tests"]}
     tests = []
     for t in rubric["tests"]:
@@ -550,30 +677,45 @@ def main(argv=None):
     except (GradeError, OSError) as e:
         warn(str(e))
         return 2
+    # The run's own directory, root's alone: what every submission shares,
+    # made once (the network filter, each job slot's account files).
+    global RUN_DIR
+    RUN_DIR = tempfile.mkdtemp(prefix="ipc-run.")
     try:
-        check_environment()
-        mode = isolation_mode()
-    except GradeError as e:
-        # Nothing can be graded here: every submission says so, in every output.
-        warn(str(e))
-        results = [not_graded(path, rubric, str(e)) for path in paths]
-        for r in results:
-            print(r.report(), flush=True)
-        return finish(results, outputs)
-    jobs = args.jobs
-    if mode == "container" and jobs > 1:
-        warn(f"--jobs {jobs}: inside a container, submissions are graded one at a time")
-        jobs = 1
+        return grade_all(args, rubric, paths, outputs)
+    finally:
+        shutil.rmtree(RUN_DIR, ignore_errors=True)
+        RUN_DIR = None
 
-    progress = Progress(len(paths))
-    results = [None] * len(paths)
-    slots = queue.Queue()
-    for job in range(jobs):
-        slots.put(job)
-    stopped, futures = None, {}
+
+def grade_all(args, rubric, paths, outputs):
+    """Set up the run, grade PATHS, write the outputs; the exit status."""
+    # A grader that works on a class never waits for a slot no submission needs.
+    jobs = max(1, min(args.jobs, len(paths)))
+    stopped, futures, results = None, {}, [None] * len(paths)
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, on_stop_signal)
     try:
+        try:
+            check_environment()
+            build_nonet(RUN_DIR)
+            account_files(RUN_DIR, jobs, int(CONF["GRADE_LANES"]))
+            mode = isolation_mode(RUN_DIR)
+        except GradeError as e:
+            # Nothing can be graded here: every submission says so, in every output.
+            warn(str(e))
+            results = [not_graded(path, rubric, str(e)) for path in paths]
+            for r in results:
+                print(r.report(), flush=True)
+            return finish(results, outputs)
+        if mode == "container" and jobs > 1:
+            warn(f"--jobs {jobs}: inside a container, submissions are graded one at a time")
+            jobs = 1
+
+        progress = Progress(len(paths))
+        slots = queue.Queue()
+        for job in range(jobs):
+            slots.put(job)
         # On a signal, the pool's exit waits for the jobs running, which end
         # at once: their sandboxes are killed, and the rest start none.
         with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -590,10 +732,13 @@ def main(argv=None):
         for fut, i in futures.items():
             if results[i] is None:
                 results[i] = fut.result()
+        # Stopped before the grading began: nothing was graded.
+        results = [r or not_graded(path, rubric, STOPPED) for r, path in zip(results, paths)]
+        progress = None
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, signal.SIG_DFL)
-    if len(paths) > 1 and (progress.on or stopped):
+    if len(paths) > 1 and (stopped or progress.on):
         for r in results:
             if stopped is None or r.graded:
                 print(r.report())

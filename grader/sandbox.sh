@@ -1,50 +1,61 @@
 #!/usr/bin/env bash
-# sandbox.sh WORK SUITE... - run our suites against one prepared submission.
-# sandbox.sh --probe WORK   - set up the namespace sandbox, make an account, stop.
-# sandbox.sh --sweep WORK   - in a container, undo what a killed sandbox left.
+# sandbox.sh WORK LANE...    - run our suites against one prepared submission.
+# sandbox.sh --probe WORK    - set up the namespace sandbox, check its accounts, stop.
+# sandbox.sh --sweep WORK    - in a container, undo what a killed sandbox left.
+# sandbox.sh --lane WORK N SUITES - one lane (run by the first form, never by hand).
 #
 # Called by ./grade as root, never by hand. WORK, made by the grader, holds:
 #   sub/    the submission's files (a copy; the student's code is run from there)
 #   tests/  our suites and helpers (root only: code under test cannot read them)
-#   tmp/    scratch space for the suites
-# The TAP stream of the suites is written to stdout and nowhere else.
+#   tmp/    scratch space for the suites, a directory per lane
+#   bin/    the network filter, built once a run by the grader
+# Each LANE is a comma-separated list of suites, run by one bats; lane N
+# writes its TAP stream to WORK/tap.N (root's alone) and nowhere else. The
+# grader reads those files, also after it had to kill the sandbox.
 #
 # With GRADE_ISOLATED=1 the grader has started this script as PID 1 of fresh
-# mount, PID, network and IPC namespaces: the accounts made here live in a
-# private copy of /etc that vanishes with the namespace, there is no network,
-# no SysV IPC object or POSIX message queue of another submission (or of the
-# machine) is in sight, /dev/shm and /dev/mqueue are fresh mounts, and every
-# process and IPC object left over dies with us. Otherwise (inside a
-# container, where the container is the namespace) the accounts are made in
-# the container's /etc, and after each test, and once more at the end, every
-# process and IPC object of the test accounts is removed (accounts.bash).
-# In both, code under test runs under the network filter built here in
-# WORK/bin (tests/helpers/nonet.c): no socket but AF_UNIX, whatever network
-# the container has.
+# mount, PID, network and IPC namespaces: there is no network, and every
+# process and IPC object left over dies with us. The lanes run side by side,
+# each in mount, PID and IPC namespaces of its own inside ours: no SysV IPC
+# object or POSIX message queue of another lane, submission or of the machine
+# is in sight, /tmp, /var/tmp, /dev/shm, /run/lock and /dev/mqueue are fresh
+# mounts, and the test accounts are the lane's own: the grader made their
+# account files (GRADE_ACCOUNT_FILES/N: passwd, group, shadow, gshadow),
+# which are bound over /etc's, read-only, so that the accounts exist only in
+# the lane, with user IDs no other lane or job holds (per-user limits such as
+# RLIMIT_NPROC are counted per user ID). Otherwise (inside a container,
+# where the container is the namespace) there is one lane, the accounts are
+# made in the container's /etc, and after each test, and once more at the
+# end, every process and IPC object of the test accounts is removed
+# (accounts.bash). In both, code under test runs under the network filter
+# (tests/helpers/nonet.c): no socket but AF_UNIX, whatever network the
+# container has.
 # The grader runs --probe once, before any student code, to learn whether
-# that set-up works here; it touches nothing outside the namespace. In a
-# container, when the grader had to kill a sandbox (its time bound, or the
-# grader itself stopped), the sandbox never reached its final sweep: the
-# grader runs --sweep on the same WORK, which removes the test accounts'
-# processes, IPC objects and files, and the accounts the sandbox made
-# (listed in WORK/made-accounts as they are made, a half-made one too).
+# that set-up works here (with lane 0's account files); it touches nothing
+# outside the namespace. In a container, when the grader had to kill a
+# sandbox (its time bound, or the grader itself stopped), the sandbox never
+# reached its final sweep: the grader runs --sweep on the same WORK, which
+# removes the test accounts' processes, IPC objects and files, and the
+# accounts the sandbox made (listed in WORK/made-accounts as they are made,
+# a half-made one too).
 #
 # Exit status 3 (with a "Bail out!" line) when the sandbox cannot be set up.
 #
 # Environment: GRADE_JOB (a small integer, for distinct user IDs),
-# GRADE_ISOLATED, GRADE_ROOT (the grader's tree), LAB_BOUND, LAB_SECRET,
-# LAB_TREASURE.
+# GRADE_ISOLATED, GRADE_ROOT (the grader's tree), GRADE_ACCOUNT_FILES (with
+# GRADE_ISOLATED=1), LAB_BOUND, LAB_SECRET, LAB_TREASURE, LAB_SCRIPTS.
 
 set -u
 mode=run
-if [[ ${1:-} == --probe || ${1:-} == --sweep ]]; then
+if [[ ${1:-} == --probe || ${1:-} == --sweep || ${1:-} == --lane ]]; then
 	mode=${1#--}
 	shift
 fi
 work=$1
 shift
+self=${BASH_SOURCE[0]}
 # shellcheck source=grader/lab.conf
-source "${BASH_SOURCE[0]%/*}/lab.conf"
+source "${self%/*}/lab.conf"
 
 die() {
 	echo "Bail out! sandbox: $*"
@@ -55,9 +66,12 @@ die() {
 # namespace; in a container, swept of the test accounts' files.
 SCRATCH_DIRS=(/tmp /var/tmp /dev/shm /run/lock)
 
-# The test accounts: the grader's own two, and the handout's garfield and the
-# attacker nermal (tests/helpers/lab.bash, LAB_ACCOUNTS).
-TEST_ACCOUNTS=(ipc-student ipc-owner garfield nermal)
+# The test accounts (lab.conf): the grader's own two, and the handout's
+# garfield and the attacker nermal (tests/helpers/lab.bash, LAB_ACCOUNTS).
+read -ra TEST_ACCOUNTS <<<"$GRADE_ACCOUNTS"
+TEST_ACCOUNTS=("${TEST_ACCOUNTS[@]%%:*}")
+# The files that hold them.
+ACCOUNT_FILES=(passwd group shadow gshadow)
 
 # sweep: kill whatever the test accounts still run and remove their IPC
 # objects: in a container they would outlive us. In a namespace, all else
@@ -84,48 +98,91 @@ if [[ $mode == sweep ]]; then
 	exit 0
 fi
 
-# isolate: make the mounts that keep this namespace's submission to itself.
-isolate() {
-	# Mounts made outside a fresh namespace would change the machine itself.
-	(($$ == 1)) || die "GRADE_ISOLATED=1, but not PID 1 of a fresh namespace"
-	# A private copy of /etc on a tmpfs, bound over /etc: the accounts made
-	# here exist only in this namespace, and the real /etc is never written.
-	# Unlike an overlay, this works where / is an overlay itself (a privileged
-	# container). /etc is small: the copy takes a few tens of milliseconds.
-	mkdir "$work/etc" || die "cannot make $work/etc"
-	mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs "$work/etc" || die "cannot mount a tmpfs for a copy of /etc"
-	cp -a /etc/. "$work/etc/" || die "cannot copy /etc"
-	mount --bind "$work/etc" /etc || die "cannot bind the copy of /etc over /etc"
-	umount "$work/etc" || die "cannot unmount $work/etc"
-	rmdir "$work/etc"
-	# Private, size-bounded scratch directories: whatever code under test writes
-	# to /tmp and the like vanishes with the namespace. WORK itself may live in
-	# /tmp, so it is set aside on /mnt (private to this namespace) meanwhile.
+# bind_accounts N: bind lane N's account files (made by the grader) over
+# /etc's, read-only: nothing in the sandbox writes them.
+bind_accounts() {
+	local f dir=${GRADE_ACCOUNT_FILES:-}/$1
+	[[ -n ${GRADE_ACCOUNT_FILES:-} && -d $dir ]] || die "no account files for lane $1 (GRADE_ACCOUNT_FILES)"
+	for f in "${ACCOUNT_FILES[@]}"; do
+		[[ -e /etc/$f ]] || continue
+		[[ -f $dir/$f ]] || die "no account file $dir/$f"
+		mount --bind -o ro "$dir/$f" "/etc/$f" || die "cannot bind $dir/$f over /etc/$f"
+	done
+}
+
+# fresh_scratch: private, size-bounded scratch directories in this mount
+# namespace: whatever code under test writes to /tmp and the like vanishes
+# with it. WORK itself may live in /tmp, so it is set aside on /mnt
+# (private to this namespace) meanwhile. And a fresh mqueue filesystem on
+# /dev/mqueue: it shows the POSIX message queues of the IPC namespace that
+# mounts it, this one's own, for code under test and for the clean-up after
+# each test (remove_ipc_of). A missing /dev/mqueue is made, as systemd would:
+# /dev is the machine's, so it stays there, empty. Where it cannot be made,
+# the queues are out of sight but still die with the namespace.
+fresh_scratch() {
+	local d
 	mount --bind "$work" /mnt || die "cannot bind $work"
 	for d in "${SCRATCH_DIRS[@]}"; do
 		[[ -d $d ]] || continue
 		mount -t tmpfs -o size=64m,mode=1777,nosuid,nodev tmpfs "$d" || die "cannot mount a tmpfs on $d"
 	done
 	mkdir -p "$work" && mount --move /mnt "$work" || die "cannot bring $work back"
-	# An mqueue filesystem shows the POSIX message queues of the IPC namespace
-	# that mounts it: a fresh one on /dev/mqueue shows this submission's own
-	# (GRADE_UNSHARE has --ipc), for code under test and for the clean-up
-	# after each test (remove_ipc_of). A missing /dev/mqueue is made, as
-	# systemd would: /dev is the machine's, so it stays there, empty. Where it
-	# cannot be made, the queues are out of sight but still die with the
-	# namespace.
 	[[ -d /dev/mqueue ]] || mkdir -m 0755 /dev/mqueue 2>/dev/null
 	if [[ -d /dev/mqueue ]]; then
 		mount -t mqueue -o nosuid,nodev,noexec mqueue /dev/mqueue ||
 			die "cannot mount a fresh mqueue filesystem on /dev/mqueue"
 	fi
+}
+
+# isolate: make the mounts that keep this namespace's submission to itself.
+isolate() {
+	# Mounts made outside a fresh namespace would change the machine itself.
+	(($$ == 1)) || die "GRADE_ISOLATED=1, but not PID 1 of a fresh namespace"
+	# Lane 0's accounts, for the set-up here; each lane binds its own, from
+	# a copy in WORK (root's alone): the grader's may be under /tmp.
+	cp -a -- "${GRADE_ACCOUNT_FILES:?}" "$work/accounts" || die "cannot copy the account files"
+	export GRADE_ACCOUNT_FILES=$work/accounts
+	bind_accounts 0
+	fresh_scratch
 	# The grader's own tree (its tests, its rubric) is hidden from code under
 	# test: an empty read-only tmpfs on top. This script reads on from its
-	# open descriptor; the suites run from the copy in WORK.
+	# open descriptor, the lanes run a copy of it (root's alone), and the
+	# suites run from the copy in WORK.
+	mkdir -m 0700 "$work/sandbox" && cp -- "$self" "${self%/*}/lab.conf" "$work/sandbox/" ||
+		die "cannot copy the sandbox into $work"
+	self=$work/sandbox/${self##*/}
 	if [[ -n ${GRADE_ROOT:-} && -d $GRADE_ROOT && $work/ != "$GRADE_ROOT"/* ]]; then
 		mount -t tmpfs -o ro,size=4k,mode=0755 tmpfs "$GRADE_ROOT" || die "cannot hide $GRADE_ROOT"
 	fi
 }
+
+# lane N SUITES: run the comma-separated SUITES with bats, as lane N, from
+# its own scratch directory; TAP on stdout.
+lane() {
+	local n=$1 names name suites=()
+	IFS=, read -ra names <<<"${2:-}"
+	for name in "${names[@]}"; do suites+=("$work/tests/$name.bats"); done
+	if [[ ${GRADE_ISOLATED:-0} == 1 ]]; then
+		# PID 1 of the lane's own namespaces (lane_ns, below).
+		(($$ == 1)) || die "a lane is not PID 1 of fresh namespaces"
+		bind_accounts "$n"
+		fresh_scratch
+		id -u ipc-student >/dev/null 2>&1 || die "lane $n has no accounts"
+	fi
+	# No suites: the probe's lane, set up and done.
+	((${#suites[@]})) || return 0
+	export LAB_DIR=$work/sub LAB_RUNNER=ipc-student LAB_OWNER=ipc-owner LAB_CONFINE=1
+	export LAB_NONET=$work/bin/nonet
+	# LAB_CFLAGS: the suites build their own fixtures with the lab's flags.
+	export LAB_BOUND LAB_SECRET LAB_TREASURE LAB_CFLAGS TMPDIR=$work/tmp/$n BATS_TEST_TIMEOUT=60
+	cd "$TMPDIR" || die "no scratch directory for lane $n"
+	bats --tap "${suites[@]}"
+}
+
+if [[ $mode == lane ]]; then
+	lane "$@"
+	exit
+fi
 
 if [[ $mode == probe && ${GRADE_ISOLATED:-0} != 1 ]]; then
 	die "--probe needs GRADE_ISOLATED=1"
@@ -133,6 +190,8 @@ fi
 if [[ ${GRADE_ISOLATED:-0} == 1 ]]; then
 	isolate
 fi
+read -ra lane_ns <<<"unshare $GRADE_LANE_UNSHARE --kill-child --propagation private"
+((${GRADE_ISOLATED:-0} == 1)) || lane_ns=()
 
 # account NAME UID [useradd options]: make NAME unless it exists, and list it
 # in WORK/made-accounts first. User IDs are distinct per job, so limits on
@@ -141,6 +200,7 @@ account() {
 	local name=$1 uid=$2
 	shift 2
 	id -u "$name" >/dev/null 2>&1 && return 0
+	[[ ${GRADE_ISOLATED:-0} != 1 ]] || die "the account $name is missing from the account files"
 	echo "$name" >>"$work/made-accounts" || die "cannot write $work/made-accounts"
 	while getent passwd "$uid" >/dev/null || getent group "$uid" >/dev/null; do
 		uid=$((uid + 100))
@@ -149,18 +209,26 @@ account() {
 		--uid "$uid" --user-group "$@" "$name" ||
 		die "useradd $name failed"
 }
-base=$((GRADE_UID_BASE + 10 * ${GRADE_JOB:-0}))
+# In a container, the accounts are made here, with user IDs from the job's
+# base; in a namespace they are in the account files already.
+uid=$((GRADE_UID_BASE + 10 * ${GRADE_JOB:-0}))
+for a in $GRADE_ACCOUNTS; do
+	if [[ $a == *:* ]]; then
+		account "${a%%:*}" "$uid" --groups "${a#*:}"
+	else
+		account "$a" "$uid"
+	fi
+	uid=$((uid + 1))
+done
 if [[ $mode == probe ]]; then
-	# The accounts can be made in the private /etc: the set-up works here.
-	account ipc-probe "$base"
+	# The namespace, its mounts and its accounts, and each lane's: the
+	# set-up works here.
+	for dir in "$GRADE_ACCOUNT_FILES"/*/; do
+		dir=${dir%/}
+		"${lane_ns[@]}" bash "$self" --lane "$work" "${dir##*/}" || exit 3
+	done
 	exit 0
 fi
-account ipc-student "$base"
-account ipc-owner "$((base + 1))"
-# The suites make garfield and nermal only when they are missing: made here,
-# they get user IDs of the grader's range, and the sweep removes them.
-account garfield "$((base + 2))" --groups users
-account nermal "$((base + 3))" --groups users
 
 # Nothing of ours is writable by the test accounts; the submission is readable.
 chown -R root:root "$work"
@@ -170,23 +238,40 @@ chmod -R u+rwX,go+rX,go-w "$work/sub"
 
 # The network filter, root's, which the test accounts may only run. Without
 # it nothing is graded: in a container it is all that keeps the network away.
-source "$work/tests/helpers/nonet.bash"
-mkdir -m 0755 "$work/bin" || die "cannot make $work/bin"
-nonet_build "$work/bin" 2>"$work/bin/build.log" ||
-	die "cannot build the network filter: $(head -c 300 "$work/bin/build.log" | tr '\n' ' ')"
+if [[ ! -x $work/bin/nonet ]]; then
+	source "$work/tests/helpers/nonet.bash"
+	mkdir -p "$work/bin" && chmod 0755 "$work/bin" || die "cannot make $work/bin"
+	nonet_build "$work/bin" 2>"$work/bin/build.log" ||
+		die "cannot build the network filter: $(head -c 300 "$work/bin/build.log" | tr '\n' ' ')"
+fi
 setpriv --reuid=ipc-student --regid=ipc-student --clear-groups "$work/bin/nonet" true ||
 	die "cannot apply the network filter (seccomp) as ipc-student"
-export LAB_NONET=$work/bin/nonet
 
-suites=()
-for s; do suites+=("$work/tests/$s.bats"); done
-
-export LAB_DIR=$work/sub LAB_RUNNER=ipc-student LAB_OWNER=ipc-owner LAB_CONFINE=1
-# LAB_CFLAGS: the suites build their own fixtures with the lab's flags.
-export LAB_BOUND LAB_SECRET LAB_TREASURE LAB_CFLAGS TMPDIR=$work/tmp BATS_TEST_TIMEOUT=60
-cd "$work/tmp" || die "no scratch directory"
-bats --tap "${suites[@]}"
-status=$?
+# The lanes, side by side; each one's TAP in WORK/tap.N, root's alone.
+pids=()
+n=0
+for suites; do
+	mkdir -m 0711 "$work/tmp/$n" && (umask 077 && : >"$work/tap.$n") ||
+		die "cannot make lane $n's files in $work"
+	"${lane_ns[@]}" bash "$self" --lane "$work" "$n" "$suites" >>"$work/tap.$n" 2>&1 &
+	pids+=($!)
+	n=$((n + 1))
+done
+status=0
+n=0
+for pid in "${pids[@]}"; do
+	wait "$pid"
+	case $? in
+	0) ;;
+	3)
+		# The lane's set-up failed: its Bail out! line says why.
+		grep -m1 '^Bail out!' "$work/tap.$n" || echo "Bail out! sandbox: lane $n could not be set up"
+		exit 3
+		;;
+	*) status=1 ;;
+	esac
+	n=$((n + 1))
+done
 
 # Whatever a test left behind (it should not).
 sweep

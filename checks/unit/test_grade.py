@@ -486,6 +486,7 @@ class Main(unittest.TestCase):
 
         csv_path = os.path.join(self.tmp, "g.csv")
         with mock.patch.object(grade, "check_environment"), \
+                mock.patch.object(grade, "build_nonet"), \
                 mock.patch.object(grade, "isolation_mode", return_value="namespace"), \
                 mock.patch.object(grade, "run_sandbox", side_effect=run_sandbox):
             status, out, _ = self.main("--parts", "part1", "--jobs", "2", "--csv", csv_path,
