@@ -325,6 +325,38 @@ for t in json.load(open(sys.argv[1]))["tests"]:
 	assert_output ""
 }
 
+@test "a submission's accounts stay in place while the machine replaces its account files" {
+	[[ -z ${GRADER_SAMPLES:-} || " $GRADER_SAMPLES " == *" handout "* ]] ||
+		skip "handout is not among GRADER_SAMPLES"
+	namespaces_work || skip "no namespaces here: the container's /etc is the sandbox's"
+	local d=$BATS_TEST_TMPDIR
+	make_sample handout "$d"
+	# In a mount namespace of our own, on a copy of /etc: the grader runs
+	# there while a loop renames fresh copies of the account files over
+	# /etc's, as useradd and passwd do, until the grading ends.
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	run unshare --mount --propagation private bash -c '
+		etc=$(mktemp -d) && mount -t tmpfs tmpfs "$etc" && cp -a /etc/. "$etc/" &&
+			mount --bind "$etc" /etc || exit 3
+		"$1" --parts part2 "$2" >"$3" 2>&1 &
+		grader=$!
+		renames=0
+		while kill -0 "$grader" 2>/dev/null; do
+			for f in passwd group shadow gshadow; do
+				cp -p "/etc/$f" "/etc/$f.ipc-lab" && mv -f "/etc/$f.ipc-lab" "/etc/$f"
+			done
+			renames=$((renames + 1))
+			sleep 0.02 # ok-sleep: the pace of the renames, not synchronisation
+		done
+		wait "$grader"
+		status=$?
+		echo "renames: $renames"
+		exit "$status"' _ "$ROOT/grade" "$d/handout" "$d/report"
+	((status == 0)) || fail "$(printf 'expected: 10/10 while the account files were replaced; actual: status %s, %s\n%s' "$status" "$output" "$(grep -v PASS "$d/report")")"
+	[[ $output =~ renames:\ ([0-9]+) ]] && ((BASH_REMATCH[1] >= 10)) ||
+		fail "expected: the account files replaced again and again while grading; actual: $output"
+}
+
 @test "a class with points lost exits 1 and reports every submission" {
 	[[ $(<"$BATS_FILE_TMPDIR/status") == 1 ]] || fail "expected exit status 1, got $(<"$BATS_FILE_TMPDIR/status"): $(cat "$BATS_FILE_TMPDIR/stderr")"
 	run -0 grep -c '^Total: ' "$BATS_FILE_TMPDIR/report"

@@ -26,6 +26,7 @@ signal N (SIGINT, SIGTERM, SIGHUP) stopped the grading.
 
 import argparse
 import concurrent.futures
+import errno
 import json
 import os
 import queue
@@ -189,18 +190,23 @@ def isolation_mode(run):
                      "Linux, or in the course image (see README)")
 
 
-# The files that hold accounts, which each lane's copies replace (sandbox.sh).
+# The files that hold accounts, which each lane's copy of /etc replaces.
 ACCOUNT_FILES = ("passwd", "group", "shadow", "gshadow")
 UIDS_PER_JOB = 10
 
 
 def account_files(run, jobs, lanes, etc="/etc"):
-    """Write RUN/accounts.JOB/LANE/{passwd,group,...}: the machine's account
-    files, plus the test accounts (lab.conf's GRADE_ACCOUNTS) of that job's
-    lane, with user IDs no other job or lane holds, and no other account of
-    the same name. The sandbox binds them over /etc's, in the lane's own
-    mount namespace: the accounts exist there alone, and making them costs
-    no useradd and no copy of /etc per submission."""
+    """Make RUN/accounts.JOB/LANE, a copy of /etc for each job's lane: the
+    machine's files, hard links where the file system allows (cp -al, a few
+    hundredths of a second), and its own account files (passwd, group,
+    shadow, gshadow): the machine's accounts plus the test accounts (lab.conf's
+    GRADE_ACCOUNTS) of that lane, with user IDs no other job or lane holds,
+    and no other account of the same name. The sandbox binds it over /etc,
+    read-only, in the lane's own mount namespace: the accounts exist there
+    alone, at the cost of no useradd and no copy per submission; and a
+    directory bound over /etc, unlike a file bound over /etc/passwd, stays
+    in place when the machine renames a new /etc/passwd into place (useradd,
+    passwd) while a submission is graded."""
     accounts = [a.partition(":") for a in CONF["GRADE_ACCOUNTS"].split()]
     if len(accounts) * lanes > UIDS_PER_JOB:
         raise GradeError(f"lab.conf: {lanes} lanes of {len(accounts)} accounts exceed "
@@ -235,23 +241,83 @@ def account_files(run, jobs, lanes, etc="/etc"):
                 if group:
                     members.setdefault(group, []).append(name)
                 uid += 1
-            for f, gid_field in (("group", 3), ("gshadow", 3)):
+            for f in ("group", "gshadow"):
                 for i, ln in enumerate(lines.get(f, [])):
                     fields = ln.split(":")
-                    if len(fields) > gid_field and fields[0] in members:
-                        have = [m for m in fields[gid_field].split(",") if m]
-                        fields[gid_field] = ",".join(have + members[fields[0]])
+                    if len(fields) > 3 and fields[0] in members:
+                        have = [m for m in fields[3].split(",") if m]
+                        fields[3] = ",".join(have + members[fields[0]])
                         lines[f][i] = ":".join(fields)
-            d = os.path.join(run, f"accounts.{job}", str(lane))
-            os.makedirs(d, 0o700)
+            os.makedirs(os.path.join(run, f"accounts.{job}"), 0o700, exist_ok=True)
+            tree = os.path.join(run, f"accounts.{job}", str(lane))
+            copy_etc(etc, tree)
             for f, text in lines.items():
                 st = os.stat(os.path.join(etc, f))
-                path = os.path.join(d, f)
+                path = os.path.join(tree, f)
+                os.unlink(path)  # a hard link to the machine's: never written through
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
                 with open(fd, "w", encoding="utf-8", errors="surrogateescape") as fout:
                     fout.write("\n".join(text) + "\n")
                 os.chown(path, st.st_uid, st.st_gid)
                 os.chmod(path, stat.S_IMODE(st.st_mode))
+
+
+def copy_etc(etc, tree):
+    """TREE: a copy of ETC, its files hard links where the file system allows,
+    its directories and symbolic links made anew, with their owners and
+    modes. A file that vanishes meanwhile (useradd renames files in and out)
+    is left out; anything but a file, a directory or a link, too."""
+    link = True
+
+    def own(path, st):
+        os.chown(path, st.st_uid, st.st_gid, follow_symlinks=False)
+        if not stat.S_ISLNK(st.st_mode):
+            os.chmod(path, stat.S_IMODE(st.st_mode))
+
+    def copy(src, dst):
+        nonlocal link
+        try:
+            st = os.lstat(src)
+            if stat.S_ISLNK(st.st_mode):
+                os.symlink(os.readlink(src), dst)
+            elif stat.S_ISREG(st.st_mode):
+                if link:
+                    try:
+                        os.link(src, dst)
+                        return
+                    except OSError as e:
+                        if e.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK):
+                            raise
+                        link = False
+                shutil.copyfile(src, dst, follow_symlinks=False)
+            else:
+                return
+            own(dst, st)
+        except FileNotFoundError:
+            pass
+
+    try:
+        os.mkdir(tree, 0o700)
+        own(tree, os.stat(etc))
+        for dirpath, dirnames, filenames in os.walk(etc):
+            to = os.path.join(tree, os.path.relpath(dirpath, etc))
+            for d in list(dirnames):
+                src, dst = os.path.join(dirpath, d), os.path.join(to, d)
+                if os.path.islink(src):
+                    dirnames.remove(d)
+                    copy(src, dst)
+                    continue
+                try:
+                    st = os.lstat(src)
+                except FileNotFoundError:
+                    dirnames.remove(d)
+                    continue
+                os.mkdir(dst, 0o700)
+                own(dst, st)
+            for f in filenames:
+                copy(os.path.join(dirpath, f), os.path.join(to, f))
+    except OSError as e:
+        raise GradeError(f"cannot copy {etc}: {e}") from e
 
 
 def plan_lanes(rubric, lanes):
@@ -272,18 +338,25 @@ def plan_lanes(rubric, lanes):
 
 
 def build_nonet(run):
-    """The network filter (tests/helpers/nonet.c), built once a run in RUN/bin;
-    each submission gets a copy (prepare). Its path."""
+    """Start building the network filter (tests/helpers/nonet.c) in RUN/bin,
+    once a run (each submission gets a copy: prepare). Returns a function
+    that waits for the build, and raises GradeError when it failed: the
+    probe runs meanwhile."""
     os.mkdir(os.path.join(run, "bin"), 0o755)
-    r = subprocess.run(
+    out = tempfile.TemporaryFile()
+    proc = subprocess.Popen(
         ["bash", "-c", 'source "$1" && source "$2" && nonet_build "$3"', "nonet",
          LAB_CONF, os.path.join(TESTS, "helpers", "nonet.bash"), os.path.join(run, "bin")],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
         env={"PATH": SANDBOX_PATH, "LANG": "C.UTF-8"})
-    if r.returncode != 0:
-        raise GradeError("cannot build the network filter: "
-                         + r.stdout.decode(errors="replace").strip()[-300:])
-    return os.path.join(run, "bin", "nonet")
+
+    def built():
+        with out:
+            if proc.wait() != 0:
+                out.seek(0)
+                raise GradeError("cannot build the network filter: "
+                                 + out.read().decode(errors="replace").strip()[-300:])
+    return built
 
 
 def check_environment():
@@ -698,9 +771,12 @@ def grade_all(args, rubric, paths, outputs):
     try:
         try:
             check_environment()
-            build_nonet(RUN_DIR)
-            account_files(RUN_DIR, jobs, int(CONF["GRADE_LANES"]))
-            mode = isolation_mode(RUN_DIR)
+            nonet_built = build_nonet(RUN_DIR)
+            try:
+                account_files(RUN_DIR, jobs, int(CONF["GRADE_LANES"]))
+                mode = isolation_mode(RUN_DIR)
+            finally:
+                nonet_built()
         except GradeError as e:
             # Nothing can be graded here: every submission says so, in every output.
             warn(str(e))

@@ -19,10 +19,10 @@
 # each in mount, PID and IPC namespaces of its own inside ours: no SysV IPC
 # object or POSIX message queue of another lane, submission or of the machine
 # is in sight, /tmp, /var/tmp, /dev/shm, /run/lock and /dev/mqueue are fresh
-# mounts, and the test accounts are the lane's own: the grader made their
-# account files (GRADE_ACCOUNT_FILES/N: passwd, group, shadow, gshadow),
-# which are bound over /etc's, read-only, so that the accounts exist only in
-# the lane, with user IDs no other lane or job holds (per-user limits such as
+# mounts, and the test accounts are the lane's own: the grader made a copy
+# of /etc for each lane (GRADE_ACCOUNT_FILES/N) with the lane's account
+# files, which is bound over /etc, read-only, so that the accounts exist
+# only in the lane, with user IDs no other lane or job holds (per-user limits such as
 # RLIMIT_NPROC are counted per user ID). Otherwise (inside a container,
 # where the container is the namespace) there is one lane, the accounts are
 # made in the container's /etc, and after each test, and once more at the
@@ -31,7 +31,7 @@
 # (tests/helpers/nonet.c): no socket but AF_UNIX, whatever network the
 # container has.
 # The grader runs --probe once, before any student code, to learn whether
-# that set-up works here (with lane 0's account files); it touches nothing
+# that set-up works here (with job 0's copies of /etc); it touches nothing
 # outside the namespace. In a container, when the grader had to kill a
 # sandbox (its time bound, or the grader itself stopped), the sandbox never
 # reached its final sweep: the grader runs --sweep on the same WORK, which
@@ -70,8 +70,6 @@ SCRATCH_DIRS=(/tmp /var/tmp /dev/shm /run/lock)
 # garfield and the attacker nermal (tests/helpers/lab.bash, LAB_ACCOUNTS).
 read -ra TEST_ACCOUNTS <<<"$GRADE_ACCOUNTS"
 TEST_ACCOUNTS=("${TEST_ACCOUNTS[@]%%:*}")
-# The files that hold them.
-ACCOUNT_FILES=(passwd group shadow gshadow)
 
 # sweep: kill whatever the test accounts still run and remove their IPC
 # objects: in a container they would outlive us. In a namespace, all else
@@ -98,16 +96,12 @@ if [[ $mode == sweep ]]; then
 	exit 0
 fi
 
-# bind_accounts N: bind lane N's account files (made by the grader) over
-# /etc's, read-only: nothing in the sandbox writes them.
+# bind_accounts N: bind lane N's copy of /etc (made by the grader, with the
+# lane's accounts) over /etc, read-only: nothing in the sandbox writes it.
 bind_accounts() {
-	local f dir=${GRADE_ACCOUNT_FILES:-}/$1
-	[[ -n ${GRADE_ACCOUNT_FILES:-} && -d $dir ]] || die "no account files for lane $1 (GRADE_ACCOUNT_FILES)"
-	for f in "${ACCOUNT_FILES[@]}"; do
-		[[ -e /etc/$f ]] || continue
-		[[ -f $dir/$f ]] || die "no account file $dir/$f"
-		mount --bind -o ro "$dir/$f" "/etc/$f" || die "cannot bind $dir/$f over /etc/$f"
-	done
+	local dir=${GRADE_ACCOUNT_FILES:-}/$1
+	[[ -n ${GRADE_ACCOUNT_FILES:-} && -f $dir/passwd ]] || die "no copy of /etc for lane $1 (GRADE_ACCOUNT_FILES)"
+	mount --bind -o ro "$dir" /etc || die "cannot bind $dir over /etc"
 }
 
 # fresh_scratch: private, size-bounded scratch directories in this mount
@@ -121,7 +115,7 @@ bind_accounts() {
 # the queues are out of sight but still die with the namespace.
 fresh_scratch() {
 	local d
-	mount --bind "$work" /mnt || die "cannot bind $work"
+	mount --rbind "$work" /mnt || die "cannot bind $work"
 	for d in "${SCRATCH_DIRS[@]}"; do
 		[[ -d $d ]] || continue
 		mount -t tmpfs -o size=64m,mode=1777,nosuid,nodev tmpfs "$d" || die "cannot mount a tmpfs on $d"
@@ -138,9 +132,11 @@ fresh_scratch() {
 isolate() {
 	# Mounts made outside a fresh namespace would change the machine itself.
 	(($$ == 1)) || die "GRADE_ISOLATED=1, but not PID 1 of a fresh namespace"
-	# Lane 0's accounts, for the set-up here; each lane binds its own, from
-	# a copy in WORK (root's alone): the grader's may be under /tmp.
-	cp -a -- "${GRADE_ACCOUNT_FILES:?}" "$work/accounts" || die "cannot copy the account files"
+	# Lane 0's accounts, for the set-up here; each lane binds its own. The
+	# grader's copies may be under /tmp, which fresh_scratch hides: they are
+	# bound into WORK (root's alone), which it keeps.
+	mkdir -m 0700 "$work/accounts" && mount --bind "${GRADE_ACCOUNT_FILES:?}" "$work/accounts" ||
+		die "cannot bind $GRADE_ACCOUNT_FILES into $work"
 	export GRADE_ACCOUNT_FILES=$work/accounts
 	bind_accounts 0
 	fresh_scratch
@@ -200,7 +196,7 @@ account() {
 	local name=$1 uid=$2
 	shift 2
 	id -u "$name" >/dev/null 2>&1 && return 0
-	[[ ${GRADE_ISOLATED:-0} != 1 ]] || die "the account $name is missing from the account files"
+	[[ ${GRADE_ISOLATED:-0} != 1 ]] || die "the account $name is missing from the copy of /etc"
 	echo "$name" >>"$work/made-accounts" || die "cannot write $work/made-accounts"
 	while getent passwd "$uid" >/dev/null || getent group "$uid" >/dev/null; do
 		uid=$((uid + 100))
@@ -210,7 +206,7 @@ account() {
 		die "useradd $name failed"
 }
 # In a container, the accounts are made here, with user IDs from the job's
-# base; in a namespace they are in the account files already.
+# base; in a namespace they are in the lane's copy of /etc already.
 uid=$((GRADE_UID_BASE + 10 * ${GRADE_JOB:-0}))
 for a in $GRADE_ACCOUNTS; do
 	if [[ $a == *:* ]]; then
