@@ -29,8 +29,9 @@
 # run at a time, each in mount, PID and IPC namespaces of its own with a
 # private copy of /etc: the accounts one makes, its processes and its IPC
 # objects are out of the others' sight, and all of it dies with it. The
-# grader's own mutants (which grade whole classes, under the grader's user
-# IDs) run one at a time. Elsewhere (a container, no root) one at a time.
+# grader's own mutants grade under user IDs each grader claims for itself
+# (grader/grade.py, claim_uid_ranges), so they too run beside the others.
+# Elsewhere (a container, no root) one at a time.
 #
 #   checks/mutants.sh [NAME...]      (default: every mutant)
 
@@ -133,7 +134,7 @@ one() {
 }
 
 echo "1..${#patches[@]}"
-# The grader's mutants first: they take longest, and only one runs at a time.
+# The grader's mutants first: they take longest.
 is_grader() { grep -qx 'Suite: grader' "$1" 2>/dev/null; }
 order=()
 for p in "${patches[@]}"; do is_grader "$p" && order+=("$p"); done
@@ -141,32 +142,19 @@ for p in "${patches[@]}"; do is_grader "$p" || order+=("$p"); done
 declare -A number=() patch_of=()
 i=0
 for p in "${patches[@]}"; do number[$p]=$((++i)); done
-running=0 grader_pid=
+running=0
 while ((${#order[@]} + running)); do
-	# Start the first mutant that may start now, while a slot is free.
-	next=-1
-	if ((running < jobs_max)); then
-		for k in "${!order[@]}"; do
-			if [[ -z $grader_pid ]] || ! is_grader "${order[$k]}"; then
-				next=$k
-				break
-			fi
-		done
-	fi
-	if ((next >= 0)); then
-		p=${order[$next]}
-		unset 'order[next]'
-		order=("${order[@]}")
+	# Start the next mutant while a slot is free.
+	if ((running < jobs_max && ${#order[@]})); then
+		p=${order[0]}
+		order=("${order[@]:1}")
 		one "${number[$p]}" "$p" >"$scratch/out.${number[$p]}" 2>&1 &
 		patch_of[$!]=$p
-		is_grader "$p" && grader_pid=$!
 		running=$((running + 1))
 		continue
 	fi
-	# Every slot is busy, or only grader mutants wait for the one running:
-	# wait for a mutant to end, and print its verdict.
+	# Every slot is busy: wait for a mutant to end, and print its verdict.
 	wait -n -p done_pid
 	running=$((running - 1))
-	[[ $done_pid == "$grader_pid" ]] && grader_pid=
 	cat -- "$scratch/out.${number[${patch_of[$done_pid]}]}"
 done

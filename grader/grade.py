@@ -27,6 +27,7 @@ signal N (SIGINT, SIGTERM, SIGHUP) stopped the grading.
 import argparse
 import concurrent.futures
 import errno
+import fcntl
 import json
 import os
 import queue
@@ -195,13 +196,14 @@ ACCOUNT_FILES = ("passwd", "group", "shadow", "gshadow")
 UIDS_PER_JOB = 10
 
 
-def account_files(run, jobs, lanes, etc="/etc"):
+def account_files(run, ranges, lanes, etc="/etc"):
     """Make RUN/accounts.JOB/LANE, a copy of /etc for each job's lane: the
     machine's files, hard links where the file system allows (cp -al, a few
     hundredths of a second), and its own account files (passwd, group,
     shadow, gshadow): the machine's accounts plus the test accounts (lab.conf's
     GRADE_ACCOUNTS) of that lane, with user IDs no other job or lane holds,
-    and no other account of the same name. The sandbox binds it over /etc,
+    and no other account of the same name (RANGES: the first user ID of each
+    job's range, from claim_uid_ranges). The sandbox binds it over /etc,
     read-only, in the lane's own mount namespace: the accounts exist there
     alone, at the cost of no useradd and no copy per submission; and a
     directory bound over /etc, unlike a file bound over /etc/passwd, stays
@@ -223,11 +225,11 @@ def account_files(run, jobs, lanes, etc="/etc"):
     taken = {int(x) for f in ("passwd", "group") for ln in base.get(f, [])
              for x in ln.split(":")[2:3] if x.isdigit()}
     days = int(time.time() // 86400)
-    for job in range(jobs):
+    for job, first in enumerate(ranges):
         for lane in range(lanes):
             lines = {f: list(v) for f, v in base.items()}
             members = {}
-            uid = int(CONF["GRADE_UID_BASE"]) + UIDS_PER_JOB * job + len(accounts) * lane
+            uid = first + len(accounts) * lane
             for name, _, group in accounts:
                 u = uid
                 while u in taken:
@@ -260,6 +262,47 @@ def account_files(run, jobs, lanes, etc="/etc"):
                     fout.write("\n".join(text) + "\n")
                 os.chown(path, st.st_uid, st.st_gid)
                 os.chmod(path, stat.S_IMODE(st.st_mode))
+
+
+# The locks of the ranges of user IDs claimed by the graders running on this
+# machine: one file per range of UIDS_PER_JOB IDs, locked (flock) by the
+# grader that uses it, for as long as it runs (the kernel drops a lock when
+# its holder dies, however it dies).
+UID_LOCKS = "/run/lock/ipc-lab"
+CLAIMED_FDS = []
+# The first user ID of each job slot's range, this run.
+JOB_UIDS = []
+
+
+def claim_uid_ranges(jobs):
+    """The first user ID of JOBS ranges of test accounts' user IDs, each held
+    by no other grader running on this machine, in any process: per-user
+    limits (processes, message queues, pipe buffers) are counted per user
+    ID across the machine, so a fork bomb graded by one grader must not use
+    up the reference's processes in another. Each range stays locked until
+    this process exits. GradeError when no range is free."""
+    first, span = int(CONF["GRADE_UID_BASE"]), int(CONF["GRADE_UID_SPAN"])
+    try:
+        os.makedirs(UID_LOCKS, 0o700, exist_ok=True)
+    except OSError as e:
+        raise GradeError(f"cannot make {UID_LOCKS}: {e.strerror}") from e
+    claimed = []
+    for r in range(span // UIDS_PER_JOB):
+        if len(claimed) == jobs:
+            break
+        fd = os.open(os.path.join(UID_LOCKS, f"uids.{first + r * UIDS_PER_JOB}"),
+                     os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        CLAIMED_FDS.append(fd)
+        claimed.append(first + r * UIDS_PER_JOB)
+    if len(claimed) < jobs:
+        raise GradeError(f"no free range of test accounts' user IDs ({span // UIDS_PER_JOB} "
+                         f"ranges from {first}, in {UID_LOCKS}): too many graders run here")
+    return claimed
 
 
 def copy_etc(etc, tree):
@@ -459,6 +502,8 @@ def run_sandbox(work, job, mode, rubric):
         "LANG": "C.UTF-8",
         "HOME": "/root",
         "GRADE_JOB": str(job),
+        "GRADE_UID_FIRST": str(JOB_UIDS[job] if job < len(JOB_UIDS)
+                               else int(CONF["GRADE_UID_BASE"]) + UIDS_PER_JOB * job),
         "GRADE_ISOLATED": "1" if mode == "namespace" else "0",
         "GRADE_ROOT": ROOT,
         "LAB_BOUND": str(TEST_BOUND),
@@ -773,7 +818,8 @@ def grade_all(args, rubric, paths, outputs):
             check_environment()
             nonet_built = build_nonet(RUN_DIR)
             try:
-                account_files(RUN_DIR, jobs, int(CONF["GRADE_LANES"]))
+                JOB_UIDS[:] = claim_uid_ranges(jobs)
+                account_files(RUN_DIR, JOB_UIDS, int(CONF["GRADE_LANES"]))
                 mode = isolation_mode(RUN_DIR)
             finally:
                 nonet_built()

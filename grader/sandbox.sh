@@ -41,7 +41,8 @@
 #
 # Exit status 3 (with a "Bail out!" line) when the sandbox cannot be set up.
 #
-# Environment: GRADE_JOB (a small integer, for distinct user IDs),
+# Environment: GRADE_UID_FIRST (the first user ID of the job's range, which
+# no other grader on the machine holds),
 # GRADE_ISOLATED, GRADE_ROOT (the grader's tree), GRADE_ACCOUNT_FILES (with
 # GRADE_ISOLATED=1), LAB_BOUND, LAB_SECRET, LAB_TREASURE, LAB_SCRIPTS.
 
@@ -139,14 +140,15 @@ isolate() {
 		die "cannot bind $GRADE_ACCOUNT_FILES into $work"
 	export GRADE_ACCOUNT_FILES=$work/accounts
 	bind_accounts 0
-	fresh_scratch
 	# The grader's own tree (its tests, its rubric) is hidden from code under
-	# test: an empty read-only tmpfs on top. This script reads on from its
-	# open descriptor, the lanes run a copy of it (root's alone), and the
-	# suites run from the copy in WORK.
+	# test: by fresh_scratch where it is under /tmp, otherwise by an empty
+	# read-only tmpfs on top. This script reads on from its open descriptor,
+	# the lanes run a copy of it (root's alone), and the suites run from the
+	# copy in WORK.
 	mkdir -m 0700 "$work/sandbox" && cp -- "$self" "${self%/*}/lab.conf" "$work/sandbox/" ||
 		die "cannot copy the sandbox into $work"
 	self=$work/sandbox/${self##*/}
+	fresh_scratch
 	if [[ -n ${GRADE_ROOT:-} && -d $GRADE_ROOT && $work/ != "$GRADE_ROOT"/* ]]; then
 		mount -t tmpfs -o ro,size=4k,mode=0755 tmpfs "$GRADE_ROOT" || die "cannot hide $GRADE_ROOT"
 	fi
@@ -190,8 +192,9 @@ read -ra lane_ns <<<"unshare $GRADE_LANE_UNSHARE --kill-child --propagation priv
 ((${GRADE_ISOLATED:-0} == 1)) || lane_ns=()
 
 # account NAME UID [useradd options]: make NAME unless it exists, and list it
-# in WORK/made-accounts first. User IDs are distinct per job, so limits on
-# processes and the clean-up by user ID never reach another job's processes.
+# in WORK/made-accounts first. User IDs are distinct per job, and per
+# grader (GRADE_UID_FIRST), so limits on processes and the clean-up by user
+# ID never reach another job's processes.
 account() {
 	local name=$1 uid=$2
 	shift 2
@@ -207,7 +210,7 @@ account() {
 }
 # In a container, the accounts are made here, with user IDs from the job's
 # base; in a namespace they are in the lane's copy of /etc already.
-uid=$((GRADE_UID_BASE + 10 * ${GRADE_JOB:-0}))
+uid=${GRADE_UID_FIRST:-$GRADE_UID_BASE}
 for a in $GRADE_ACCOUNTS; do
 	if [[ $a == *:* ]]; then
 		account "${a%%:*}" "$uid" --groups "${a#*:}"

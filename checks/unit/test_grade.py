@@ -370,6 +370,79 @@ class Prepare(unittest.TestCase):
                                  "... and 3 more files not copied"])
 
 
+class RunSetUp(unittest.TestCase):
+    """What a grading run sets up once: user ID ranges, lanes, copies of /etc."""
+
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        self.tmp = tmp.name
+        fds = []
+        self.addCleanup(lambda: [os.close(fd) for fd in fds])
+        patches = [mock.patch.object(grade, "UID_LOCKS", os.path.join(self.tmp, "locks")),
+                   mock.patch.object(grade, "CLAIMED_FDS", fds)]
+        for p in patches:
+            p.start()
+            self.addCleanup(p.stop)
+
+    def test_ranges_are_never_shared(self):
+        """claim_uid_ranges: a range another claim holds is skipped, and none is given twice."""
+        base = int(grade.CONF["GRADE_UID_BASE"])
+        first = grade.claim_uid_ranges(2)
+        self.assertEqual(first, [base, base + grade.UIDS_PER_JOB])
+        # flock conflicts between open file descriptions, in one process too:
+        # as another grader would, this claim gets the next free range.
+        self.assertEqual(grade.claim_uid_ranges(1), [base + 2 * grade.UIDS_PER_JOB])
+
+    def test_no_range_free(self):
+        """claim_uid_ranges raises GradeError when every range is held."""
+        n = int(grade.CONF["GRADE_UID_SPAN"]) // grade.UIDS_PER_JOB
+        grade.claim_uid_ranges(n)
+        with self.assertRaises(grade.GradeError) as cm:
+            grade.claim_uid_ranges(1)
+        self.assertIn("no free range", str(cm.exception))
+
+    def test_plan_lanes(self):
+        """plan_lanes splits the suites by their number of tests, in rubric order within a lane."""
+        rubric = {"tests": [{"suite": s} for s in ["a"] * 5 + ["b"] * 5 + ["c"] * 3 + ["d"] * 2]}
+        with mock.patch.object(grade.rubric_file, "suites", return_value=["a", "b", "c", "d"]):
+            self.assertEqual(grade.plan_lanes(rubric, 2), ["a,c", "b,d"])
+            self.assertEqual(grade.plan_lanes(rubric, 1), ["a,b,c,d"])
+            self.assertEqual(grade.plan_lanes(rubric, 9), ["a", "b", "c", "d"])
+
+    def test_account_files(self):
+        """account_files: each job's lane has the test accounts at user IDs of its own, the
+        machine's accounts besides, and no other account of the same name."""
+        etc = os.path.join(self.tmp, "etc")
+        os.mkdir(etc)
+        files = {"passwd": "root:x:0:0::/root:/bin/bash\ngarfield:x:1000:1000::/home/g:/bin/sh\n",
+                 "group": "root:x:0:\nusers:x:100:alice\n",
+                 "shadow": "root:*:1::::::\n", "gshadow": "root:*::\nusers:*::alice\n",
+                 "hosts": "127.0.0.1 localhost\n"}
+        for name, text in files.items():
+            with open(os.path.join(etc, name), "w", encoding="utf-8") as f:
+                f.write(text)
+        grade.account_files(self.tmp, [62000, 62010], 2, etc=etc)
+        uids = set()
+        for job, lane in ((0, 0), (0, 1), (1, 0), (1, 1)):
+            tree = os.path.join(self.tmp, f"accounts.{job}", str(lane))
+            with open(os.path.join(tree, "passwd"), encoding="utf-8") as f:
+                passwd = [ln.split(":") for ln in f.read().splitlines()]
+            names = [p[0] for p in passwd]
+            self.assertEqual(names, ["root", "ipc-student", "ipc-owner", "garfield", "nermal"])
+            mine = {int(p[2]) for p in passwd[1:]}
+            self.assertEqual(len(mine), 4)
+            self.assertFalse(mine & uids, "a user ID given to two lanes")
+            uids |= mine
+            with open(os.path.join(tree, "group"), encoding="utf-8") as f:
+                self.assertIn("users:x:100:alice,garfield,nermal\n", f.read())
+            # The rest of /etc is there, and the machine's files are untouched.
+            with open(os.path.join(tree, "hosts"), encoding="utf-8") as f:
+                self.assertEqual(f.read(), files["hosts"])
+        with open(os.path.join(etc, "passwd"), encoding="utf-8") as f:
+            self.assertEqual(f.read(), files["passwd"])
+
+
 class NotGradedResult(unittest.TestCase):
     def test_not_graded(self):
         """not_graded gives every rubric test 0 points and the reason, and no grade at all."""

@@ -33,20 +33,36 @@ listener_clean() {
 }
 
 # Bounded wait: poll CMD until it succeeds, for at most LAB_BOUND seconds.
+# The pause between polls forks nothing (lab_nap): a wait of seconds polls
+# hundreds of times, and a sleep(1) each time would be most of a suite's CPU.
 wait_until() {
 	local deadline=$((${EPOCHREALTIME/./} + LAB_BOUND * 1000000))
 	until "$@"; do
 		((${EPOCHREALTIME/./} < deadline)) || return 1
-		sleep 0.005 # ok-sleep: poll interval of a bounded wait on a real condition
+		lab_nap 0.005 # poll interval of a bounded wait on a real condition
 	done
 }
 
-# proc_state PID: the one-letter state in /proc/PID/stat (Z once it exited).
-proc_state() {
+# lab_nap SECONDS: pause, without a fork: read -t on a pipe that this shell
+# holds both ends of, which never delivers (made once per test).
+lab_nap() {
+	[[ -n ${LAB_NAP_FD:-} ]] || exec {LAB_NAP_FD}<> <(:)
+	read -r -t "$1" -u "$LAB_NAP_FD" _ || true
+}
+
+# state_of PID: set STATE to the one-letter state in /proc/PID/stat (Z once
+# it exited), or "gone"; without a fork.
+state_of() {
 	local stat
-	{ stat=$(<"/proc/$1/stat"); } 2>/dev/null || { echo gone; return; }
+	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || { STATE=gone; return 0; }
 	stat=${stat##*) }
-	echo "${stat%% *}"
+	STATE=${stat%% *}
+}
+
+# proc_state PID: the same, printed (for messages).
+proc_state() {
+	state_of "$1"
+	echo "$STATE"
 }
 
 # catches PID SIG: the kernel shows a handler installed for SIG (bit N-1 of
@@ -63,6 +79,8 @@ catches() {
 	# the file anew each time. A line before SigCgt that changes length
 	# meanwhile ("State:	R (running)" and "S (sleeping)", as a polling
 	# program flips between them) shifts the rest, and SigCgt is misread.
+	# ($(<FILE) of a missing file ends the test under bats: look first.)
+	[[ -r /proc/$1/status ]] || return 1
 	{ status=$(<"/proc/$1/status"); } 2>/dev/null || return 1
 	[[ $status =~ SigCgt:[[:space:]]*([0-9a-fA-F]+) ]] || return 1
 	((16#${BASH_REMATCH[1]} & bit))
@@ -74,7 +92,8 @@ catches() {
 # wait for before a signal. Whether a program sleeps while it waits is
 # sleeping's, below.
 asleep() {
-	[[ $(proc_state "$1") == S ]]
+	state_of "$1"
+	[[ $STATE == S ]]
 }
 
 # sleeping PID [EXCLUDE_PID...]: over LAB_WATCH_MS, PID, its threads, its
@@ -117,7 +136,8 @@ require_sleeping() {
 }
 
 exited() {
-	[[ $(proc_state "$1") == [Zx]* || $(proc_state "$1") == gone ]]
+	state_of "$1"
+	[[ $STATE == [Zx]* || $STATE == gone ]]
 }
 
 require_listener() {
@@ -149,9 +169,10 @@ fail_exited() {
 	fail "$(printf 'expected: the listener to wait for a signal\nactual:   it exited on its own with status %s before %s\noutput:   %s' "$STATUS" "$1" "$(head -c 1024 "$OUT")")"
 }
 
-# has_line_or_exited: the output file holds a whole line, or the listener ended.
+# has_line_or_exited: the output file holds a whole first line, or the listener ended.
 has_line_or_exited() {
-	[[ -s $OUT && $(tail -c 1 "$OUT") == "" ]] || exited "$PID"
+	# read succeeds only on a line ended by its newline (no fork).
+	{ IFS= read -r _ <"$OUT"; } 2>/dev/null || exited "$PID"
 }
 
 # read_pid_line: wait until the listener (started --line-buffered) has
