@@ -50,19 +50,19 @@ lab_nap() {
 	read -r -t "$1" -u "$LAB_NAP_FD" _ || true
 }
 
-# state_of PID: set STATE to the one-letter state in /proc/PID/stat (Z once
+# pid_state PID: set PID_STATE to the one-letter state in /proc/PID/stat (Z once
 # it exited), or "gone"; without a fork.
-state_of() {
+pid_state() {
 	local stat
-	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || { STATE=gone; return 0; }
+	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || { PID_STATE=gone; return 0; }
 	stat=${stat##*) }
-	STATE=${stat%% *}
+	PID_STATE=${stat%% *}
 }
 
 # proc_state PID: the same, printed (for messages).
 proc_state() {
-	state_of "$1"
-	echo "$STATE"
+	pid_state "$1"
+	echo "$PID_STATE"
 }
 
 # catches PID SIG: the kernel shows a handler installed for SIG (bit N-1 of
@@ -92,8 +92,8 @@ catches() {
 # wait for before a signal. Whether a program sleeps while it waits is
 # sleeping's, below.
 asleep() {
-	state_of "$1"
-	[[ $STATE == S ]]
+	pid_state "$1"
+	[[ $PID_STATE == S ]]
 }
 
 # sleeping PID [EXCLUDE_PID...]: over LAB_WATCH_MS, PID, its threads, its
@@ -136,8 +136,8 @@ require_sleeping() {
 }
 
 exited() {
-	state_of "$1"
-	[[ $STATE == [Zx]* || $STATE == gone ]]
+	pid_state "$1"
+	[[ $PID_STATE == [Zx]* || $PID_STATE == gone ]]
 }
 
 require_listener() {
