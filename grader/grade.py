@@ -158,15 +158,23 @@ def in_container():
             or bool(os.environ.get("container")))
 
 
-def isolation_mode(run):
+def isolation_mode(run=None):
     """'namespace' when the sandbox can be set up in fresh namespaces, 'container'
     inside a container where it cannot.
 
     Decided once, before any student code runs, by setting the sandbox up for
-    real (sandbox.sh --probe), with job 0's account files and a namespace for
-    each of its lanes: in a privileged container 'unshare' works, yet a mount
-    the sandbox needs might not.
+    real (sandbox.sh --probe), with job 0's copies of /etc in RUN (made here,
+    and removed, without RUN) and a namespace for each of its lanes: in a
+    privileged container 'unshare' works, yet a mount the sandbox needs might
+    not.
     """
+    if run is None:
+        run = tempfile.mkdtemp(prefix="ipc-run.")
+        try:
+            account_files(run, [int(CONF["GRADE_UID_BASE"])], int(CONF["GRADE_LANES"]))
+            return isolation_mode(run)
+        finally:
+            shutil.rmtree(run, ignore_errors=True)
     work = tempfile.mkdtemp(prefix="ipc-probe.")
     env = {"PATH": SANDBOX_PATH, "LANG": "C.UTF-8", "GRADE_ISOLATED": "1",
            "GRADE_ROOT": ROOT, "GRADE_ACCOUNT_FILES": os.path.join(run, "accounts.0")}
