@@ -113,7 +113,7 @@ class NotGraded(Exception):
 # graded"), and exits 128 + the signal's number.
 
 STOPPING = threading.Event()
-RUNNING = set()              # the process groups of the sandboxes running now
+RUNNING = {}                 # the sandboxes running now: PID -> isolation mode
 RUNNING_LOCK = threading.Lock()
 
 
@@ -123,13 +123,39 @@ class Interrupted(Exception):
         self.signum = signum
 
 
-def kill_running():
-    with RUNNING_LOCK:
-        for pgid in RUNNING:
+def kill_sandbox(pid, mode):
+    """SIGKILL the sandbox whose leader is PID.
+
+    In a namespace, its PID 1 (unshare's child) alone: the kernel kills every
+    other process of the namespace, and the exit of PID 1, which unshare
+    waits for, completes only once they are all gone. So once the sandbox has
+    been waited for, nothing of it writes into its working directory any
+    more. (Killed with unshare, PID 1 would be left to die on its own while
+    the grader removes that directory.) In a container, its process group:
+    the grader's sweep then ends what the test accounts still run."""
+    if mode == "namespace":
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children") as f:
+                children = [int(c) for c in f.read().split()]
+        except (OSError, ValueError):
+            children = []
+        for child in children:
             try:
-                os.killpg(pgid, signal.SIGKILL)
+                os.kill(child, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+        if children:
+            return
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def kill_running():
+    with RUNNING_LOCK:
+        for pid, mode in RUNNING.items():
+            kill_sandbox(pid, mode)
 
 
 def on_stop_signal(signum, frame):
@@ -389,8 +415,9 @@ def plan_lanes(rubric, lanes):
 
 
 def build_nonet(run):
-    """Start building the network filter (tests/helpers/nonet.c) in RUN/bin,
-    once a run (each submission gets a copy: prepare). Returns a function
+    """Start building the network filter (tests/helpers/nonet.c) and the time
+    bound (bound.c) in RUN/bin, once a run (each submission gets a copy:
+    prepare). Returns a function
     that waits for the build, and raises GradeError when it failed: the
     probe runs meanwhile."""
     os.mkdir(os.path.join(run, "bin"), 0o755)
@@ -490,10 +517,11 @@ def prepare(path, work, notes, suites):
     for suite in suites:
         shutil.copy(os.path.join(TESTS, suite + ".bats"), tests)
     os.mkdir(os.path.join(work, "tmp"))
-    nonet = RUN_DIR and os.path.join(RUN_DIR, "bin", "nonet")
-    if nonet and os.path.exists(nonet):
+    bin_dir = RUN_DIR and os.path.join(RUN_DIR, "bin")
+    if bin_dir and os.path.exists(os.path.join(bin_dir, "nonet")):
         os.mkdir(os.path.join(work, "bin"), 0o755)
-        shutil.copy(nonet, os.path.join(work, "bin", "nonet"))
+        for launcher in ("nonet", "bound"):
+            shutil.copy(os.path.join(bin_dir, launcher), os.path.join(work, "bin", launcher))
     return True
 
 
@@ -535,20 +563,24 @@ def run_sandbox(work, job, mode, rubric):
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
                                 stderr=subprocess.STDOUT, env=env, cwd=work,
                                 start_new_session=True)
-        RUNNING.add(proc.pid)
+        RUNNING[proc.pid] = mode
     problem = None
     try:
         proc.wait(timeout=SUBMISSION_BOUND)
     except subprocess.TimeoutExpired:
         problem = f"the submission did not finish within {SUBMISSION_BOUND} s and was stopped"
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait()
+        kill_sandbox(proc.pid, mode)
     finally:
+        if proc.returncode is None:
+            # Killed (above, or by a stop signal): its namespace empties
+            # within moments; should it not, the whole group goes.
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                kill_sandbox(proc.pid, "container")
+                proc.wait()
         with RUNNING_LOCK:
-            RUNNING.discard(proc.pid)
+            RUNNING.pop(proc.pid, None)
         if mode == "container" and proc.returncode is not None and proc.returncode < 0:
             sweep(work, env)
     if STOPPING.is_set():
