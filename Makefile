@@ -73,6 +73,7 @@ warnings:
 	for f in $(SHM_PROGRAMS:=.c); do $(CC) $(LAB_CFLAGS) -Werror -fsyntax-only $$f || exit; done
 	for f in $(FIFO_PROGRAMS:=.c); do $(CC) $(LAB_CFLAGS) -Werror -fsyntax-only $$f || exit; done
 	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only tests/helpers/nonet.c
+	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only tests/helpers/bound.c
 	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only tests/helpers/letters.c
 	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only tests/helpers/fifos.c
 	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only tests/helpers/fixexec.c

@@ -20,8 +20,9 @@
 #                 (the grader sets it; those accounts run nothing else)
 #   LAB_NONET     the network filter launcher, helpers/nonet.c built
 #                 (helpers/nonet.bash): when set, code under test runs under
-#                 it and can open no socket but AF_UNIX. The grader and
-#                 tests/run set it.
+#                 it and can open no socket but AF_UNIX; and helpers/bound.c
+#                 built beside it bounds code under test (lab_exec --bounded).
+#                 The grader and checks/run set it.
 
 bats_require_minimum_version 1.5.0
 
@@ -87,35 +88,45 @@ LAB_LIMITS=(--nproc=64 --as=1073741824 --fsize=4194304 --nofile=256 --core=0)
 # Output kept from code under test, in bytes (the rest is cut off).
 LAB_OUTPUT_MAX=65536
 LAB_PATH=/usr/local/bin:/usr/bin:/bin
+# The nice value of code under test (lab_exec).
+LAB_NICE=10
 
 # lab_exec [--bounded] USER CMD...: replace the calling shell with CMD run as
 # USER, with a clean environment, descriptors above 2 closed, LAB_LIMITS
 # applied and, with LAB_NONET, no network socket. Call it in a subshell,
 # "(lab_exec ...)", or in the background, "lab_exec ... &": then "$!" is
 # CMD's own PID. With --bounded, CMD and every process it starts in its
-# process group are killed after LAB_BOUND seconds (status 124 or 137); the
-# bound runs as the caller, out of CMD's reach.
+# process group are killed after LAB_BOUND seconds (status 124 or 137) of
+# the time they could run: helpers/bound.c, beside LAB_NONET, does not count
+# the time they waited for a CPU on a loaded machine (timeout(1), where it
+# is not built, counts the clock's); the bound runs as the caller, out of
+# CMD's reach.
 lab_exec() {
-	local -a session=(setsid) drop=() nonet=()
+	local -a session=(setsid) drop=() nonet=() bound=(timeout --kill-after=1)
 	if [[ $1 == --bounded ]]; then
-		# timeout leads the new session's process group and kills the whole
-		# group when time is up, not only its child. --wait: should setsid
-		# have to fork, it still waits.
-		session=(setsid --wait timeout --kill-after=1 "$LAB_BOUND")
+		# The bound leads the new session's process group and kills the
+		# whole group when time is up, not only its child. --wait: should
+		# setsid have to fork, it still waits.
+		[[ -n $LAB_NONET && -x ${LAB_NONET%/*}/bound ]] && bound=("${LAB_NONET%/*}/bound")
+		session=(setsid --wait "${bound[@]}" "$LAB_BOUND")
 		shift
 	fi
 	local user=$1
 	shift
-	# nice, last: CMD runs at the lowest priority, and the steps before it
-	# at ours. Inside a container, where autogroup does not reach, a
-	# priority-19 chain of six programs could wait seconds for the CPU
-	# behind the suite's own polling on a loaded machine.
+	# nice, last: CMD runs at a lower priority than ours (LAB_NICE), and the
+	# steps before it at ours. Lower, not the lowest: where autogroup does
+	# not reach (a task in a cgroup of its own, as in a container, or
+	# autogroup turned off), CMD competes with every other program of its
+	# cgroup by its nice value alone, and at 19 (a weight of 15 against
+	# 1024) a compile took over a minute beside 16 busy programs. At 10
+	# (110) it takes seconds, while 64 processes of a fork bomb still
+	# weigh less than seven of ours.
 	local -a assign=()
 	while [[ ${1:-} == [A-Za-z_]*=* ]]; do
 		assign+=("$1")
 		shift
 	done
-	local -a run=(env -i PATH="$LAB_PATH" HOME=/ LANG=C.UTF-8 "${assign[@]}" nice -n 19 "$@")
+	local -a run=(env -i PATH="$LAB_PATH" HOME=/ LANG=C.UTF-8 "${assign[@]}" nice -n "$LAB_NICE" "$@")
 	if [[ $user != "$EUID" && ${#assign[@]} == 0 ]] && lab_fixture "$1"; then
 		# One of the suite's own programs (build_fixture): fixexec opens it
 		# as root, out of the account's reach, then drops to the account.
@@ -140,7 +151,7 @@ lab_exec() {
 	# bomb then shares the CPU as one group, instead of 64 processes starving
 	# the tests (and other submissions). setsid does not fork here (we are not
 	# a process group leader), so "$!" stays CMD's PID. nice (in run, above):
-	# the same, where autogroup is off or does not reach (a container).
+	# much the same, where autogroup is off or does not reach.
 	exec "${session[@]}" prlimit "${LAB_LIMITS[@]}" -- "${drop[@]}" "${nonet[@]}" "${run[@]}"
 }
 

@@ -32,14 +32,76 @@ listener_clean() {
 	rm -rf -- "$LISTENER_BUILD"
 }
 
-# Bounded wait: poll CMD until it succeeds, for at most LAB_BOUND seconds.
-# The pause between polls forks nothing (lab_nap): a wait of seconds polls
-# hundreds of times, and a sleep(1) each time would be most of a suite's CPU.
+# Bounded wait: poll CMD until it succeeds, for at most LAB_BOUND seconds
+# of the time the programs under test (LAB_PIDS) could run. On a loaded
+# machine they may wait seconds for a CPU (they run at a lower priority
+# than ours: lab_exec), or for the disk, and a bound on the clock alone
+# would then fail a correct program, or not, as the scheduler pleases. So
+# the time any of them spent runnable but waiting for a CPU (run_delay, in
+# /proc/PID/schedstat) or in an uninterruptible wait (state D, sampled at
+# each poll) is not counted, up to LAB_BOUND more. And the clock is
+# read before each poll, so that the last poll comes after the bound: the
+# suite's own wait for a CPU costs nothing either. A program that sleeps
+# (state S) or spins is not kept waiting for: its time counts, or it gets
+# a CPU. The pause between polls forks nothing (lab_nap): a wait of
+# seconds polls hundreds of times, and a sleep(1) each time would be most
+# of a suite's CPU.
 wait_until() {
-	local deadline=$((${EPOCHREALTIME/./} + LAB_BOUND * 1000000))
-	until "$@"; do
-		((${EPOCHREALTIME/./} < deadline)) || return 1
+	local bound=$((LAB_BOUND * 1000000)) start=${EPOCHREALTIME/./} now prev last=0
+	local starved stalled=0
+	# shellcheck disable=SC2034 # filled by run_delays, read by starved_since
+	local -a delays
+	run_delays delays
+	prev=$start
+	while :; do
+		now=${EPOCHREALTIME/./}
+		! in_d_state || stalled=$((stalled + now - prev))
+		prev=$now
+		if ((now - start >= bound)); then
+			starved_since delays starved
+			((now - start - starved - stalled >= bound || now - start >= 2 * bound)) && last=1
+		fi
+		"$@" && return 0
+		((last == 0)) || return 1
 		lab_nap 0.005 # poll interval of a bounded wait on a real condition
+	done
+}
+
+# in_d_state: one of LAB_PIDS is in an uninterruptible wait (state D): the
+# disk, a page fault. Forks nothing, and leaves PID_STATE alone.
+in_d_state() {
+	local pid stat
+	for pid in "${LAB_PIDS[@]}"; do
+		{ read -r stat <"/proc/$pid/stat"; } 2>/dev/null || continue
+		stat=${stat##*) }
+		[[ ${stat%% *} != D ]] || return 0
+	done
+	return 1
+}
+
+# run_delays ARRAY: ARRAY gets, for each of LAB_PIDS, the microseconds it has
+# waited for a CPU so far (0 when it is gone). Forks nothing.
+run_delays() {
+	local -n into=$1
+	local pid d
+	into=()
+	for pid in "${LAB_PIDS[@]}"; do
+		d=0
+		{ read -r _ d _ <"/proc/$pid/schedstat"; } 2>/dev/null || d=0
+		into+=($((d / 1000)))
+	done
+}
+
+# starved_since BEFORE VAR: VAR gets the most microseconds that any of
+# LAB_PIDS waited for a CPU since run_delays BEFORE.
+starved_since() {
+	local -n before=$1 most=$2
+	local -a now
+	local i
+	run_delays now
+	most=0
+	for i in "${!now[@]}"; do
+		((now[i] == 0 || now[i] - ${before[i]:-0} <= most)) || most=$((now[i] - ${before[i]:-0}))
 	done
 }
 
