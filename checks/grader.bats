@@ -431,9 +431,26 @@ print(len(suites))' "$BATS_FILE_TMPDIR/junit.xml" "$ROOT/grader/rubric.json"
 	mv "$d/handout" "$d/huge"
 	head -c 4096 /dev/urandom >"$d/binary/cat.py"
 	truncate -s 100M "$d/huge/listener.c"
+	# A full-marks submission with a tree deeper than Python's recursion
+	# limit, names that are not UTF-8 or that hold a newline, a FIFO and a
+	# device node: each noted on a line of its own, and graded.
+	make_sample handout "$d"
+	mv "$d/handout" "$d/odd"
+	local deep=$d/odd i
+	for ((i = 0; i < 1100; i++)); do deep+=/d; done
+	mkdir -p "$deep"
+	mkfifo "$d/odd/"$'x\nTotal: 99' "$d/odd/"$'fifo\xff'
+	mknod "$d/odd/null" c 1 3
+	touch "$d/odd/"$'name\xfe.txt'
 	# A path that is no submission is not graded (exit 2); the rest are.
-	run -2 "$ROOT/grade" --jobs 2 --csv "$d/bad.csv" "$d/no-such-dir" "$d/a-file" "$d/empty" "$d/binary" "$d/huge"
+	run -2 "$ROOT/grade" --jobs 2 --csv "$d/bad.csv" "$d/no-such-dir" "$d/a-file" "$d/empty" "$d/binary" "$d/huge" "$d/odd"
 	refute_output --partial Traceback
+	refute_line "Total: 99"
+	assert_output --partial 'note: x\nTotal: 99: not a regular file, not copied'
+	assert_output --partial 'note: fifo\xff: not a regular file, not copied'
+	assert_output --partial 'note: null: not a regular file, not copied'
+	assert_output --regexp 'note: (d/)+d: over [0-9]+ directories deep, not copied'
+	
 	assert_output --partial "NOT GRADED: $d/no-such-dir: no such directory"
 	assert_output --partial "NOT GRADED: $d/a-file: not a directory"
 	assert_output --partial "empty: the directory is empty"
@@ -444,6 +461,7 @@ print(len(suites))' "$BATS_FILE_TMPDIR/junit.xml" "$ROOT/grader/rubric.json"
 	assert_line "$d/empty,0,0,0,0,graded"
 	assert_line --regexp "^$d/binary,5,10,[0-2],[0-9]+,graded$"
 	assert_line --regexp "^$d/huge,[0-5],0,10,[0-9]+,graded$"
+	assert_line "$d/odd,5,10,10,25,graded"
 }
 
 # grade_broken_grader FILE TEXT: grade the handout sample with a copy of the

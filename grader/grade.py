@@ -59,6 +59,7 @@ MAX_FILE = 1 << 20          # bytes in one file: sources are small
 MAX_TOTAL = 32 << 20        # bytes in all
 MAX_FILES = 2000
 SKIP_DIRS = {".git"}
+MAX_DEPTH = 64              # directories deep, in a submission
 MAX_NOTES = 20              # notes on files not copied, in the report
 LAB_CONF = os.path.join(HERE, "lab.conf")
 
@@ -170,6 +171,19 @@ def warn(msg):
     print(f"{PROG}: {msg}", file=sys.stderr)
 
 
+def remove_tree(path):
+    """Remove PATH and everything under it, however deep: shutil.rmtree
+    recurses, and code under test can make a tree deeper than Python's
+    recursion limit in its scratch space. rm neither follows a symbolic link
+    nor leaves the file system; what it cannot remove is said."""
+    if not os.path.lexists(path):
+        return
+    subprocess.run(["rm", "-rf", "--one-file-system", "--", path], stdin=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, env={"PATH": SANDBOX_PATH})
+    if os.path.lexists(path):
+        warn(f"cannot remove {reports.printable(path)}")
+
+
 def load_rubric():
     try:
         return rubric_file.load(RUBRIC, suites_dir=TESTS)
@@ -200,7 +214,7 @@ def isolation_mode(run=None):
             account_files(run, [int(CONF["GRADE_UID_BASE"])], int(CONF["GRADE_LANES"]))
             return isolation_mode(run)
         finally:
-            shutil.rmtree(run, ignore_errors=True)
+            remove_tree(run)
     work = tempfile.mkdtemp(prefix="ipc-probe.")
     env = {"PATH": SANDBOX_PATH, "LANG": "C.UTF-8", "GRADE_ISOLATED": "1",
            "GRADE_ROOT": ROOT, "GRADE_ACCOUNT_FILES": os.path.join(run, "accounts.0")}
@@ -216,7 +230,7 @@ def isolation_mode(run=None):
     except (OSError, subprocess.TimeoutExpired) as e:
         why = str(e)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        remove_tree(work)
     if in_container():
         warn(f"the namespace sandbox cannot be set up here ({why}); in this container, "
              "the container is the sandbox, one submission at a time")
@@ -447,31 +461,45 @@ def check_environment():
 # --- one submission ------------------------------------------------------------
 
 def copy_submission(src, dst, notes):
-    """Copy regular files and directories only, within the size limits."""
+    """Copy regular files and directories only, within the size limits.
+
+    The walk keeps its own stack, and goes MAX_DEPTH directories deep at
+    most: a recursive walk ends in RecursionError on a deep enough tree.
+    Names go into the notes as reports.printable shows them (a name may hold
+    a newline, or bytes that are not UTF-8). Raises OSError when SRC itself
+    cannot be read."""
     total = files = 0
     os.mkdir(dst, 0o755)
-    for dirpath, dirnames, filenames in os.walk(src, onerror=lambda e: notes.append(
-            f"cannot read {e.filename}: {e.strerror}")):
-        rel = os.path.relpath(dirpath, src)
-        keep = []
-        for d in sorted(dirnames):
-            p = os.path.join(dirpath, d)
-            if d in SKIP_DIRS:
-                continue
-            if os.path.islink(p):
-                notes.append(f"{os.path.normpath(os.path.join(rel, d))}: a symbolic link, "
-                             "not copied")
-                continue
-            os.mkdir(os.path.normpath(os.path.join(dst, rel, d)), 0o755)
-            keep.append(d)
-        dirnames[:] = keep
-        for name in sorted(filenames):
-            p = os.path.join(dirpath, name)
-            shown = os.path.normpath(os.path.join(rel, name))
+    with os.scandir(src) as top:  # unreadable: the caller's OSError
+        pending = [("", sorted(top, key=lambda e: e.name), 0)]
+    while pending:
+        rel, entries, depth = pending.pop()
+        subdirs = []
+        for entry in entries:
+            shown = reports.printable(os.path.join(rel, entry.name))
             try:
-                st = os.lstat(p)
+                is_dir = entry.is_dir(follow_symlinks=False)
+                st = entry.stat(follow_symlinks=False)
             except OSError as e:
                 notes.append(f"{shown}: {e.strerror}, not copied")
+                continue
+            if entry.is_symlink():
+                notes.append(f"{shown}: a symbolic link, not copied")
+                continue
+            if is_dir:
+                if entry.name in SKIP_DIRS:
+                    continue
+                if depth + 1 >= MAX_DEPTH:
+                    notes.append(f"{shown}: over {MAX_DEPTH} directories deep, not copied")
+                    continue
+                try:
+                    with os.scandir(entry.path) as it:
+                        children = sorted(it, key=lambda e: e.name)
+                except OSError as e:
+                    notes.append(f"{shown}: cannot read: {e.strerror}, not copied")
+                    continue
+                os.mkdir(os.path.join(dst, rel, entry.name), 0o755)
+                subdirs.append((os.path.join(rel, entry.name), children, depth + 1))
                 continue
             if not stat.S_ISREG(st.st_mode):
                 notes.append(f"{shown}: not a regular file, not copied")
@@ -484,15 +512,18 @@ def copy_submission(src, dst, notes):
                 notes.append(f"{shown}: over the limit of {MAX_FILES} files or "
                              f"{MAX_TOTAL} bytes in all, not copied")
                 continue
+            target = os.path.join(dst, rel, entry.name)
             try:
-                with open(p, "rb") as fin, open(os.path.join(dst, rel, name), "xb") as fout:
+                with open(entry.path, "rb") as fin, open(target, "xb") as fout:
                     shutil.copyfileobj(fin, fout)
-                os.chmod(os.path.join(dst, rel, name), 0o755 if st.st_mode & 0o111 else 0o644)
+                os.chmod(target, 0o755 if st.st_mode & 0o111 else 0o644)
             except OSError as e:
                 notes.append(f"{shown}: {e.strerror}, not copied")
                 continue
             files += 1
             total += st.st_size
+        # A directory's files, then its subdirectories in order, each whole.
+        pending.extend(reversed(subdirs))
 
 
 def prepare(path, work, notes, suites):
@@ -505,7 +536,10 @@ def prepare(path, work, notes, suites):
     try:
         copy_submission(path, os.path.join(work, "sub"), notes)
     except OSError as e:
-        notes.append(f"{path}: cannot copy: {e}")
+        if e.filename == path:
+            # Not the student's doing (a root-squashed NFS mount, say): no score.
+            raise NotGraded(f"cannot read the submission: {e.strerror}") from None
+        notes.append(f"{reports.printable(path)}: cannot copy: {e}")
         return False
     if len(notes) > MAX_NOTES:
         notes[MAX_NOTES:] = [f"... and {len(notes) - MAX_NOTES} more files not copied"]
@@ -722,13 +756,19 @@ def grade_one(path, slots, mode, rubric):
             if prepare(path, work, notes, rubric_file.suites(rubric)):
                 tap, problem = run_sandbox(work, job, mode, rubric)
         finally:
-            shutil.rmtree(work, ignore_errors=True)
+            remove_tree(work)
+        tests = score(rubric, tap, problem, notes)
+        return reports.Result(path, tests, notes, rubric, time.monotonic() - started)
     except (NotGraded, OSError) as e:
         return not_graded(path, rubric, str(e), notes, started)
+    except Exception as e:  # noqa: BLE001 - one submission's, not the class's
+        # A failure of ours on something in this submission: it alone is
+        # not graded, and the others are.
+        warn(f"{reports.printable(path)}: the grader failed: {type(e).__name__}: {e}")
+        return not_graded(path, rubric, f"the grader failed on this submission "
+                          f"({type(e).__name__}: {e}); please report it", notes, started)
     finally:
         slots.put(job)
-    tests = score(rubric, tap, problem, notes)
-    return reports.Result(path, tests, notes, rubric, time.monotonic() - started)
 
 
 def not_graded(path, rubric, reason, notes=(), started=None):
@@ -842,7 +882,7 @@ def main(argv=None):
     try:
         return grade_all(args, rubric, paths, outputs)
     finally:
-        shutil.rmtree(RUN_DIR, ignore_errors=True)
+        remove_tree(RUN_DIR)
         RUN_DIR = None
 
 

@@ -43,6 +43,44 @@ def xml_text(text):
     return _NOT_XML.sub("\ufffd", text)
 
 
+# Control characters: a newline would start a line of its own in a report
+# (a "Total: 25/25" of a student's making), an escape sequence would move a
+# terminal's cursor.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text, keep_newlines=False):
+    """TEXT as a report shows it: bytes that are not UTF-8 (a file name's,
+    kept by Python as surrogates) as \\xNN, and control characters as
+    \\n, \\x1b and the like; newlines too, unless KEEP_NEWLINES. A tab
+    stays a tab."""
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+    def escape(m):
+        c = m.group()
+        if keep_newlines and c == "\n":
+            return c
+        return c.encode("unicode_escape").decode("ascii")
+    return _CONTROL.sub(escape, text)
+
+
+# A spreadsheet reads a cell that starts with one of these as a formula
+# (OWASP, "CSV Injection"): such a cell gets a ' in front, which the
+# spreadsheet shows as text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value):
+    """VALUE as a CSV cell that no spreadsheet takes for a formula."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def spreadsheet_row(writer, row):
+    writer.writerow([spreadsheet_cell(v) for v in row])
+
+
 class Result:
     """The grade of one submission; with not_graded (the reason), no grade at all."""
 
@@ -60,9 +98,9 @@ class Result:
         self.full_marks = self.graded and self.score == self.max_score
 
     def report(self):
-        lines = [f"== {self.path}"]
+        lines = [f"== {printable(self.path)}"]
         for note in self.notes:
-            lines.append(f"  note: {note}")
+            lines.append(f"  note: {printable(note)}")
         if not self.graded:
             lines.append(f"NOT GRADED: {self.reason}")
             lines.append("  No test ran and no score was given: this is a failure of the "
@@ -77,7 +115,7 @@ class Result:
                 mark = "PASS" if t["passed"] else "FAIL"
                 lines.append(f"  [{t['score']}/{t['max_score']}] {mark}  {t['name']}")
                 if not t["passed"] and t["output"].strip():
-                    for line in t["output"].rstrip("\n").splitlines():
+                    for line in printable(t["output"], keep_newlines=True).rstrip("\n").split("\n"):
                         lines.append(f"        {line}")
         lines.append(f"Total: {self.score}/{self.max_score}")
         return "\n".join(lines) + "\n"
@@ -283,32 +321,33 @@ def canvas_csv(results, assignment="IPC lab"):
     titles = results[0].part_titles if results else {}
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CANVAS_ID_COLUMNS + [assignment]
-               + [f"{assignment}: {titles[p]}" for p in parts])
+    spreadsheet_row(w, CANVAS_ID_COLUMNS + [assignment]
+                    + [f"{assignment}: {titles[p]}" for p in parts])
     if results:
         r0 = results[0]
-        w.writerow(["Points Possible", "", "", "", "", r0.max_score,
-                    *(r0.parts[p][1] for p in parts)])
+        spreadsheet_row(w, ["Points Possible", "", "", "", "", r0.max_score,
+                            *(r0.parts[p][1] for p in parts)])
     for r in results:
         login = canvas_login(r.path)
         if r.graded:
             cells = [r.score, *(r.parts[p][0] for p in parts)]
         else:
             cells = [""] * (1 + len(parts))
-        w.writerow([login, "", "", login, "", *cells])
+        spreadsheet_row(w, [login, "", "", login, "", *cells])
     return buf.getvalue()
 
 
 def summary(results):
     """A table of the class: a row per submission, a column per part."""
-    width = max(len("submission"), *(len(r.path) for r in results))
+    shown = [printable(r.path) for r in results]
+    width = max(len("submission"), *(len(p) for p in shown))
     parts = list(results[0].parts)
     cols = [(p, max(len(p), 5)) for p in parts] + [("total", 10)]
     lines = [f"{'submission':<{width}}  " + "  ".join(f"{c:>{w}}" for c, w in cols)]
-    for r in results:
+    for r, path in zip(results, shown):
         cells = [r.parts[p][0] for p in parts] + [r.score] if r.graded else (
             [""] * len(parts) + [NOT_GRADED])
-        lines.append(f"{r.path:<{width}}  " + "  ".join(
+        lines.append(f"{path:<{width}}  " + "  ".join(
             f"{c:>{w}}" for c, (_, w) in zip(cells, cols)))
     return "\n".join(lines) + "\n"
 
@@ -379,12 +418,13 @@ class Outputs:
             buf = io.StringIO()
             w = csv.writer(buf, lineterminator="\n")
             parts = list(results[0].parts) if results else []
-            w.writerow(["submission", *parts, "total", "status"])
+            spreadsheet_row(w, ["submission", *parts, "total", "status"])
             for r in results:
                 if r.graded:
-                    w.writerow([r.path, *(r.parts[p][0] for p in parts), r.score, "graded"])
+                    spreadsheet_row(w, [r.path, *(r.parts[p][0] for p in parts), r.score,
+                                        "graded"])
                 else:
-                    w.writerow([r.path, *([""] * len(parts)), "", NOT_GRADED])
+                    spreadsheet_row(w, [r.path, *([""] * len(parts)), "", NOT_GRADED])
             write_atomic(self.csv, buf.getvalue())
         if self.prairielearn and results:
             write_atomic(self.prairielearn, prairielearn_json(results[0].prairielearn()))

@@ -11,6 +11,7 @@ from unittest import mock
 from . import sample_rubric
 
 import grade
+import reports
 
 
 def quiet():
@@ -267,10 +268,49 @@ class CopySubmission(unittest.TestCase):
         notes = self.copy()
         self.assertEqual(self.copied(), set())
         self.assertEqual(sorted(notes), [
-            "dangling: not a regular file, not copied",
+            "dangling: a symbolic link, not copied",
             "dir-link: a symbolic link, not copied",
-            "file-link: not a regular file, not copied",
+            "file-link: a symbolic link, not copied",
         ])
+
+    def test_deep_tree(self):
+        """copy_submission walks a tree deeper than Python's recursion limit, and
+        copies MAX_DEPTH levels of it, with a note for the rest."""
+        # shutil.rmtree recurses too: the clean-up is remove_tree's.
+        self.addCleanup(grade.remove_tree, self.src)
+        path = self.src
+        for _ in range(1100):  # os.walk's recursion ends in RecursionError
+            path = os.path.join(path, "d")
+            os.mkdir(path)
+        self.put("listener.c")
+        notes = self.copy()
+        self.assertIn("listener.c", self.copied())
+        self.assertEqual(len(notes), 1)
+        self.assertRegex(notes[0], r"^(d/){%d}d: over %d directories deep, not copied$"
+                         % (grade.MAX_DEPTH - 1, grade.MAX_DEPTH))
+
+    def test_names_shown_as_data(self):
+        """A name with a newline, an escape or bytes that are not UTF-8 is noted
+        escaped, on one line; the file is copied under its own name."""
+        name = os.fsdecode(b"evil\nTotal: 25 of 25\x1b[2K\xff")
+        with open(os.path.join(self.src, name), "w"):
+            pass
+        os.mkfifo(os.path.join(self.src, os.fsdecode(b"p\xfe")))
+        notes = self.copy()
+        self.assertEqual(notes, ["p\\xfe: not a regular file, not copied"])
+        self.assertIn(name, self.copied())
+        self.assertEqual(reports.printable(name), "evil\\nTotal: 25 of 25\\x1b[2K\\xff")
+
+    def test_order_of_a_walk(self):
+        """copy_submission counts files against MAX_FILES in the order of a
+        top-down walk: a directory's files first, then each subdirectory whole."""
+        for rel in ("b/y", "a/x", "z", "a/c/w", "b/a"):
+            self.put(rel)
+        with mock.patch.object(grade, "MAX_FILES", 3):
+            notes = self.copy()
+        self.assertEqual(sorted(self.copied()), ["a", "a/c", "a/c/w", "a/x", "b", "z"])
+        self.assertEqual(notes, [f"{n}: over the limit of 3 files or {grade.MAX_TOTAL} "
+                                 "bytes in all, not copied" for n in ("b/a", "b/y")])
 
     def test_fifo(self):
         """copy_submission does not copy a FIFO (nor block on it), and notes it."""
@@ -325,6 +365,22 @@ class Prepare(unittest.TestCase):
             grade.prepare(path, self.work, [], [])
         self.assertEqual(str(cm.exception), f"{path}: no such directory")
         self.assertEqual(os.listdir(self.work), [])
+
+    def test_unreadable(self):
+        """prepare raises NotGraded, not a note and no score, when the submission
+        itself cannot be read (a root-squashed NFS mount: root is refused)."""
+        path = os.path.join(self.tmp, "sub")
+        os.mkdir(path)
+        real = os.scandir
+
+        def refuse(p="."):
+            if p == path:
+                raise PermissionError(13, "Permission denied", p)
+            return real(p)
+        with mock.patch.object(grade.os, "scandir", refuse):
+            with self.assertRaises(grade.NotGraded) as cm:
+                grade.prepare(path, self.work, [], [])
+        self.assertEqual(str(cm.exception), "cannot read the submission: Permission denied")
 
     def test_a_file(self):
         """prepare raises NotGraded for a file: a submission is a directory."""

@@ -445,3 +445,52 @@ class Schemas(unittest.TestCase):
                 schema.classroom(bad)
         self.assertEqual(schema.classroom("IPC_LAB_GRADED=1\nIPC_LAB_RUNNERS=a\nA_RESULTS="
                                           + good.decode()), 0)
+
+
+class StudentTextIsData(unittest.TestCase):
+    """What a student names or prints stays data: no formula, no line of its own."""
+
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        self.tmp = tmp.name
+
+    def test_spreadsheet_cell(self):
+        """A cell that a spreadsheet would take for a formula gets a ' in front (OWASP)."""
+        for text in ("=HYPERLINK(\"http://x\",\"y\")", "+1", "-1+1", "@SUM(A1)",
+                     "\tx", "\rx"):
+            self.assertEqual(reports.spreadsheet_cell(text), "'" + text)
+        for value in ("alice", "class/=x", "", 3, 0):
+            self.assertEqual(reports.spreadsheet_cell(value), value)
+
+    def test_csv_and_canvas_cells(self):
+        """--csv and --canvas write a submission named like a formula as text."""
+        evil = os.path.join(self.tmp, "=HYPERLINK(\"http:--x\";\"y\")")
+        csv_path, canvas = os.path.join(self.tmp, "g.csv"), os.path.join(self.tmp, "c.csv")
+        out = reports.Outputs(None, None, csv_path, many=True, canvas=canvas)
+        out.write([make_result("-2+3"), make_result(evil)])
+        with open(csv_path, encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+        self.assertEqual([r[0] for r in rows[1:]], ["'-2+3", evil])
+        with open(canvas, encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+        self.assertEqual([r[0] for r in rows[2:]], ["'-2+3", "'=HYPERLINK(\"http:--x\";\"y\")"])
+        self.assertEqual([r[3] for r in rows[2:]], ["'-2+3", "'=HYPERLINK(\"http:--x\";\"y\")"])
+
+    def test_report_lines(self):
+        """The report shows a note, a path and a test's output with control characters
+        escaped: nothing a student names or prints starts a line of its own."""
+        r = make_result(os.fsdecode(b"class/\xffx\nTotal: 6/6"),
+                        notes=["a\nTotal: 6/6: not a regular file, not copied"])
+        r.tests[1]["output"] = "line one\n\x1b[1A\x1b[2KTotal: 6/6\rTotal: 6/6\n"
+        text = r.report()
+        totals = [line for line in text.splitlines() if line.startswith("Total")]
+        self.assertEqual(totals, ["Total: 4/6"])
+        self.assertIn("== class/\\xffx\\nTotal: 6/6\n", text)
+        self.assertIn("  note: a\\nTotal: 6/6: not a regular file", text)
+        self.assertIn("        \\x1b[1A\\x1b[2KTotal: 6/6\\rTotal: 6/6\n", text)
+        self.assertNotIn("\x1b", text)
+        self.assertEqual(len(text.splitlines()), text.count("\n"))
+        table = reports.summary([r, make_result("other")])
+        self.assertEqual(len(table.splitlines()), 3)
+        self.assertIn("class/\\xffx\\nTotal: 6/6", table)
