@@ -617,12 +617,12 @@ grade_part_samples() {
 		"$d/samples"/* >"$d/report" 2>&1 || true
 }
 
-@test "the keeper part: the handout's keeper and paw get 20/20, hostile ones lose exactly their points" {
+@test "the keeper part: the handout's keeper and paw get 24/24, hostile ones lose exactly their points" {
 	local d=$BATS_FILE_TMPDIR/keeper
 	[[ -d $d ]] || skip "GRADER_SAMPLES names no keeper sample"
 	expect_scores_in "$d" handout 'keeper-*'
 	run -0 grep -A1 -F "== $d/samples/handout" "$d/report"
-	assert_line "Keeper: descriptor passing over UNIX sockets (optional): 20/20"
+	assert_line "Keeper: descriptor passing over UNIX sockets (optional): 24/24"
 }
 
 @test "the shared-memory part: the handout's programs get 22/22, hostile ones lose exactly their points" {

@@ -52,6 +52,33 @@ teardown() {
 	require_keeper paw
 }
 
+# keeper_refused WHY: the keeper, run by run_as, refused to start: exit 2,
+# a message on stderr, no ready line (one that starts runs until its bound).
+keeper_refused() {
+	[[ $status == 2 && -n $stderr && $output != *"Keeper ready"* ]] ||
+		fail "$(printf 'expected: the keeper to refuse to start (%s): a message on stderr and exit 2\nactual:   status %s%s\nstdout:   %s\nstderr:   %s' \
+			"$1" "$status" "$( ((status == 124 || status == 137)) && echo ": it started, and was still running after $((LAB_BOUND + 2)) s")" \
+			"$(head -c 200 <<<"$output")" "$(head -c 200 <<<"$stderr")")"
+}
+
+@test "the keeper refuses a user name that does not exist: exit 2, a message on stderr" {
+	require_keeper keeper
+	run_as "$LAB_OWNER" "$KEEPER_BUILD/student/keeper" "$KSOCK" "$KWS/litterbox" garfield no-such-user
+	keeper_refused "no-such-user is no user: getpwnam() finds nothing, and it is not a number"
+}
+
+@test "the keeper refuses a SOCKET that exists, and leaves it in place: exit 2" {
+	require_keeper keeper
+	# A file the keeper's owner could remove (in its own run/), as a
+	# keeper that unlinks SOCKET before bind() would.
+	printf 'not ours\n' >"$KSOCK"
+	chown "$LAB_OWNER" "$KSOCK"
+	run_as "$LAB_OWNER" "$KEEPER_BUILD/student/keeper" "$KSOCK" "$KWS/litterbox" garfield
+	[[ -f $KSOCK && ! -S $KSOCK && $(<"$KSOCK") == "not ours" ]] ||
+		fail "expected: the file at SOCKET left as it was; actual: it was removed or replaced (the keeper must never remove a file it did not make)"
+	keeper_refused "SOCKET exists"
+}
+
 @test "garfield gets the treasure through the keeper, though he cannot open it himself" {
 	keeper_start
 	run_as garfield cat litterbox/treasure.txt
@@ -171,18 +198,29 @@ teardown() {
 			"$before" "$(fd_count "$KPID")" "$(find "/proc/$KPID/fd" -mindepth 1 -printf '          %f -> %l\n')")"
 }
 
-@test "SIGTERM stops the keeper: exit 0, its socket removed" {
+# stops_keeper SIG: SIG makes a running keeper exit 0, its socket removed.
+# The keeper starts as a script's "&" starts it: with SIGINT ignored, which
+# its own handler must replace.
+stops_keeper() {
 	keeper_start
 	local pid=$KPID
-	kill -TERM "$pid"
+	kill -s "$1" "$pid"
 	wait_until exited "$pid" ||
-		fail "expected: the keeper to exit after SIGTERM; actual: still running $LAB_BOUND s later"
+		fail "expected: the keeper to exit after SIG$1; actual: still running $LAB_BOUND s later (is there a handler for SIG$1?)"
 	local stopped
 	wait "$pid" && stopped=0 || stopped=$?
 	KPID=
 	[[ $stopped == 0 && ! -e $KSOCK ]] ||
-		fail "$(printf 'expected: exit status 0 and %s removed\nactual:   status %s, the socket %s\nhint:     a handler may call unlink() and _exit(); or set a flag and clean up in main' \
-			"$KSOCK" "$stopped" "$([[ -e $KSOCK ]] && echo "is still there" || echo "was removed")")"
+		fail "$(printf 'expected: exit status 0 and %s removed after SIG%s\nactual:   status %s, the socket %s\nhint:     a handler may call unlink() and _exit(); or set a flag and clean up in main' \
+			"$KSOCK" "$1" "$stopped" "$([[ -e $KSOCK ]] && echo "is still there" || echo "was removed")")"
+}
+
+@test "SIGTERM stops the keeper: exit 0, its socket removed" {
+	stops_keeper TERM
+}
+
+@test "SIGINT stops the keeper too: exit 0, its socket removed" {
+	stops_keeper INT
 }
 
 @test "the keeper logs each decision with the peer's uid and pid" {
@@ -195,6 +233,14 @@ teardown() {
 	wait_until logged ||
 		fail "$(printf 'expected: a line on stderr with uid=%s, pid=%s and the name treasure.txt\nactual:   %s\nhint:     keeper: uid=%s pid=%s '\''treasure.txt'\'': sent' \
 			"$uid" "$pid" "$(head -c 500 "$KERR")" "$uid" "$pid")"
+}
+
+@test "paw with no keeper at SOCKET says MEOW and exits 2" {
+	require_keeper paw
+	run_paw garfield treasure.txt
+	[[ $status == 2 && $output == "MEOW "?* ]] ||
+		fail "$(printf 'expected: a line "MEOW <what went wrong>" and exit 2 (nothing listens at %s: connect() fails)\nactual:   status %s, output: %s' \
+			"$KSOCK" "$status" "$(head -c 300 <<<"$output" | cat -v)")"
 }
 
 @test "paw refuses an OK without a descriptor: MEOW, exit 2, stdin unread" {
