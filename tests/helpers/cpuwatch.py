@@ -14,7 +14,12 @@ same account), nor cpuwatch itself. Prints one line:
 T is the CPU time (user and system, in clock ticks, /proc/PID/stat) and S
 the context switches (voluntary and not, /proc/PID/status) they had during
 the window, summed; a process or thread that appeared during it counts
-from zero. A program asleep in pause(), sigwaitinfo(), semop(), poll() or
+from zero. The window is MILLISECONDS of the time the program could run: on
+a loaded machine, a thread that waited for a CPU (run_delay, in
+/proc/PID/task/TID/schedstat) had less of it, and the window grows by the
+longest such wait, up to eight times MILLISECONDS. A poller starved of CPU
+then still shows its wakeups, and a sleeper, which never waits for a CPU,
+is watched for MILLISECONDS exactly. A program asleep in pause(), sigwaitinfo(), semop(), poll() or
 mq_receive() runs not at all while nothing arrives: 0 and 0, or a wakeup
 or two of a bounded wait. One that polls (usleep() in a loop, a semop()
 with IPC_NOWAIT) switches hundreds of times in a quarter of a second; one
@@ -73,7 +78,8 @@ def watched(pid, uid, exclude):
 
 
 def threads_of(pid, uid, exclude):
-    """{(pid, tid): (ticks, switches)} for every thread of the watched processes."""
+    """{(pid, tid): (ticks, switches, run_delay)} for every thread of the
+    watched processes; run_delay in nanoseconds."""
     seen = {}
     for p in watched(pid, uid, exclude):
         try:
@@ -87,11 +93,18 @@ def threads_of(pid, uid, exclude):
                 with open(base + "/status", encoding="ascii", errors="replace") as f:
                     switches = sum(int(line.split()[1]) for line in f
                                    if line.endswith("ctxt_switches:", 0, line.find(":") + 1))
+                with open(base + "/schedstat", encoding="ascii") as f:
+                    delay = int(f.read().split()[1])
             except (OSError, ValueError, IndexError):
                 continue
             # utime and stime, fields 14 and 15.
-            seen[(p, tid)] = (int(fields[11]) + int(fields[12]), switches)
+            seen[(p, tid)] = (int(fields[11]) + int(fields[12]), switches, delay)
     return seen
+
+
+def starved(before, after):
+    """The most nanoseconds any thread seen both times waited for a CPU."""
+    return max((after[k][2] - before[k][2] for k in after.keys() & before.keys()), default=0)
 
 
 def main(argv):
@@ -107,12 +120,20 @@ def main(argv):
     except OSError as e:
         print(f"{PROG}: process {pid}: {e.strerror}", file=sys.stderr)
         return 2
+    start = time.monotonic()
     before = threads_of(pid, uid, exclude)
     time.sleep(window)  # ok-sleep: the measurement window, not synchronisation
     after = threads_of(pid, uid, exclude)
+    # Longer by the time the program waited for a CPU, up to a bound.
+    while True:
+        elapsed = time.monotonic() - start
+        if elapsed - starved(before, after) / 1e9 >= window or elapsed >= 8 * window:
+            break
+        time.sleep(window / 10)  # ok-sleep: the measurement window, not synchronisation
+        after = threads_of(pid, uid, exclude)
     ticks = switches = 0
-    for key, (t, s) in after.items():
-        t0, s0 = before.get(key, (0, 0))
+    for key, (t, s, _) in after.items():
+        t0, s0, _ = before.get(key, (0, 0, 0))
         ticks += t - t0
         switches += s - s0
     procs = {p for p, _ in after}
