@@ -127,8 +127,10 @@ proc_state() {
 	echo "$PID_STATE"
 }
 
-# catches PID SIG: the kernel shows a handler installed for SIG (bit N-1 of
-# SigCgt in /proc/PID/status, for signal number N).
+# catches PID SIG: PID runs the built listener, and the kernel shows a
+# handler installed for SIG (bit N-1 of SigCgt in /proc/PID/status, for
+# signal number N). Until it runs the listener, PID is a copy of the test's
+# own shell, on its way to exec it, and shows bats' handler for SIGINT.
 catches() {
 	local status bit
 	case $2 in
@@ -136,6 +138,7 @@ catches() {
 	USR1) bit=$((1 << 9)) ;;
 	*) return 2 ;;
 	esac
+	[[ /proc/$1/exe -ef $LISTENER_BUILD/listener ]] || return 1
 	# Read whole, in one read(): bash's read builtin reads a /proc file a
 	# piece at a time, seeking back after each line, and the kernel makes
 	# the file anew each time. A line before SigCgt that changes length
