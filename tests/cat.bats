@@ -4,6 +4,7 @@
 load helpers/lab
 
 setup() {
+	lab_trace_body
 	lab_workspace
 }
 

@@ -17,6 +17,7 @@ print(" ".join(rubric.scripts(rubric.select(rubric.load()))))' "$LAB_TESTS/../gr
 }
 
 setup() {
+	lab_trace_body
 	read -ra TEST_NAMES <<<"$LAB_SCRIPTS"
 }
 

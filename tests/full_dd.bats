@@ -46,6 +46,7 @@ teardown_file() {
 }
 
 setup() {
+	lab_trace_body
 	((EUID == 0)) || skip "$NEEDS_ROOT"
 	lab_workspace
 	# The handout's set-up: garfield owns the litterbox, through group "users".

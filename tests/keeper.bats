@@ -36,6 +36,7 @@ teardown_file() {
 }
 
 setup() {
+	lab_trace_body
 	((EUID == 0)) || skip "$NEEDS_ROOT"
 	keeper_workspace
 }

@@ -13,6 +13,10 @@ setup_file() {
 	listener_build
 }
 
+setup() {
+	lab_trace_body
+}
+
 teardown_file() {
 	listener_clean
 }

@@ -38,7 +38,9 @@ teardown_file() {
 }
 
 setup() {
+	lab_trace_body
 	((EUID == 0)) || skip "$NEEDS_ROOT"
+	# shellcheck disable=SC2034 # read by run_as and start_as
 	LAB_RUN_DIR=$SHM_BUILD
 	shm_key
 }

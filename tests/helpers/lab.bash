@@ -63,6 +63,17 @@ lab_load_library bats-support
 lab_load_library bats-assert
 LAB_ACCOUNTS_SH=${BASH_SOURCE[0]%/*}/accounts.bash
 
+# lab_trace_body: bats' DEBUG trap runs a function of bats' for every
+# command of every function a test calls (bats sets functrace, -T): a fifth
+# of a suite's CPU time, most of it in our helpers' loops. Call it first in
+# setup(): from then on only the test's own lines are traced (the function
+# gets the trace attribute), which is what a failure's "in test file ...,
+# line N" is made from; the helpers it calls run untraced.
+lab_trace_body() {
+	set +T
+	declare -ft "$BATS_TEST_NAME"
+}
+
 # lab_sweep [--no-ipc] SECONDS USER...: kill every process of the USERs and
 # remove their IPC objects (helpers/accounts.bash, in a bash of its own).
 lab_sweep() {
