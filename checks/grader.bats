@@ -367,7 +367,7 @@ for t in json.load(open(sys.argv[1]))["tests"]:
 	# shellcheck disable=SC2016 # expanded by the inner shell
 	run unshare --mount --propagation private bash -c '
 		etc=$(mktemp -d) && mount -t tmpfs tmpfs "$etc" && cp -a /etc/. "$etc/" &&
-			mount --bind "$etc" /etc || exit 3
+			mount --bind "$etc" /etc && umount "$etc" && rmdir "$etc" || exit 3
 		"$1" --parts part2 "$2" >"$3" 2>&1 &
 		grader=$!
 		renames=0
@@ -633,6 +633,22 @@ grade_part_samples() {
 	done
 	"$ROOT/grade" --parts "$part" --jobs 2 --csv "$d/class.csv" --results "$d/results" \
 		"$d/samples"/* >"$d/report" 2>&1 || true
+}
+
+@test "a grader killed outright leaves its directories to the next run, which removes them" {
+	local dirs run work
+	# What a grader killed with SIGKILL leaves: its run's directory, whose
+	# lock its death dropped, and a submission's work directory.
+	dirs=$(python3 -B -c 'import sys; sys.path.insert(0, sys.argv[1]); import grade
+run = grade.make_run_dir()
+print(run, grade.scratch_dir("grade", run))' "$ROOT/grader") || fail "cannot make a run's directories: $dirs"
+	read -r run work <<<"$dirs"
+	[[ -d $run && -d $work ]] || fail "expected the directories $dirs"
+	# The next run, whatever it grades (here, nothing there), removes them.
+	run -2 "$ROOT/grade" "$BATS_TEST_TMPDIR/no-such-submission"
+	assert_output --partial "removed $run, left by a grader that was killed"
+	assert_output --partial "removed $work, left by a grader that was killed"
+	[[ ! -e $work && ! -e $run ]] || fail "the next run left $work or $run in place"
 }
 
 @test "the keeper part: the handout's keeper and paw get 24/24, hostile ones lose exactly their points" {

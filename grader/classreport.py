@@ -129,7 +129,7 @@ def histogram(values, top, label):
 
 # What differs from one submission to the next for no fault of its own: the
 # grader's workspace, its random fixtures (hexadecimal tokens).
-_PER_SUBMISSION = re.compile(r"ipc-grade\.\w+|\b[0-9a-f]{16,}\b")
+_PER_SUBMISSION = re.compile(r"ipc-grade\.[\w.]+|\b[0-9a-f]{16,}\b")
 
 
 def message(output):

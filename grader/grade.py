@@ -184,6 +184,88 @@ def remove_tree(path):
         warn(f"cannot remove {reports.printable(path)}")
 
 
+# --- the run's scratch directories -------------------------------------------
+# A run's directories in the temporary directory carry its name: its own,
+# ipc-run.ID, and each submission's work and probe directories,
+# ipc-grade.ID.XXXX and ipc-probe.ID.XXXX. The run holds a lock on
+# ipc-run.ID/lock while it lives; the kernel drops the lock when the run
+# ends, however it ends. A run killed outright (SIGKILL, the OOM killer)
+# leaves its directories behind, and the next run removes them.
+RUN_LOCK = "lock"
+RUN_LOCK_FDS = []
+
+
+def make_run_dir():
+    """A new ipc-run.ID directory, root's alone, its lock held by this process
+    until it exits. The lock file is locked before it takes its name, so that
+    no other run ever sees it unlocked."""
+    run = tempfile.mkdtemp(prefix="ipc-run.")
+    part = os.path.join(run, RUN_LOCK + ".new")
+    fd = os.open(part, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    os.rename(part, os.path.join(run, RUN_LOCK))
+    RUN_LOCK_FDS.append(fd)
+    return run
+
+
+def scratch_dir(kind, run=None):
+    """A new ipc-KIND.ID.XXXX directory of the run RUN (default RUN_DIR);
+    ipc-KIND.XXXX without one."""
+    run = run or RUN_DIR
+    name = os.path.basename(run or "")
+    prefix = f"ipc-{kind}."
+    if name.startswith("ipc-run."):
+        prefix += name[len("ipc-run."):] + "."
+    return tempfile.mkdtemp(prefix=prefix)
+
+
+def _own_dir(path):
+    """PATH is a directory (not a link to one) of the user running this."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.geteuid()
+
+
+def remove_stale_runs(tmp=None):
+    """Remove the directories of the runs that were killed outright: each
+    ipc-run.ID of ours in TMP (default the temporary directory) whose lock
+    no process holds, and its ipc-grade.ID.* and ipc-probe.ID.*. A run's
+    directory without a lock file (being made, or made otherwise) is left
+    alone. The directories removed, in a list."""
+    tmp = tmp or tempfile.gettempdir()
+    try:
+        names = os.listdir(tmp)
+    except OSError:
+        return []
+    removed = []
+    for name in names:
+        run = os.path.join(tmp, name)
+        if not name.startswith("ipc-run.") or not _own_dir(run):
+            continue
+        try:
+            fd = os.open(os.path.join(run, RUN_LOCK), os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue                # the run is alive
+            run_id = name[len("ipc-run."):]
+            for other in names:
+                path = os.path.join(tmp, other)
+                if other.startswith((f"ipc-grade.{run_id}.", f"ipc-probe.{run_id}.")) and _own_dir(path):
+                    remove_tree(path)
+                    removed.append(path)
+            remove_tree(run)
+            removed.append(run)
+        finally:
+            os.close(fd)
+    return removed
+
+
 def load_rubric():
     try:
         return rubric_file.load(RUBRIC, suites_dir=TESTS)
@@ -215,7 +297,7 @@ def isolation_mode(run=None):
             return isolation_mode(run)
         finally:
             remove_tree(run)
-    work = tempfile.mkdtemp(prefix="ipc-probe.")
+    work = scratch_dir("probe", run)
     env = {"PATH": SANDBOX_PATH, "LANG": "C.UTF-8", "GRADE_ISOLATED": "1",
            "GRADE_ROOT": ROOT, "GRADE_ACCOUNT_FILES": os.path.join(run, "accounts.0")}
     try:
@@ -751,7 +833,7 @@ def grade_one(path, slots, mode, rubric):
         return not_graded(path, rubric, STOPPED, notes, started)
     job = slots.get()
     try:
-        work = tempfile.mkdtemp(prefix="ipc-grade.")
+        work = scratch_dir("grade")
         try:
             if prepare(path, work, notes, rubric_file.suites(rubric)):
                 tap, problem = run_sandbox(work, job, mode, rubric)
@@ -878,7 +960,9 @@ def main(argv=None):
     # The run's own directory, root's alone: what every submission shares,
     # made once (the network filter, each job slot's account files).
     global RUN_DIR
-    RUN_DIR = tempfile.mkdtemp(prefix="ipc-run.")
+    for path in remove_stale_runs():
+        warn(f"removed {reports.printable(path)}, left by a grader that was killed")
+    RUN_DIR = make_run_dir()
     try:
         return grade_all(args, rubric, paths, outputs)
     finally:

@@ -499,6 +499,61 @@ class RunSetUp(unittest.TestCase):
             self.assertEqual(f.read(), files["passwd"])
 
 
+class StaleRuns(unittest.TestCase):
+    """A grader killed outright leaves its directories; the next one removes
+    them, and never a live run's, nor anything not a run's of ours."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp()
+        self.addCleanup(grade.remove_tree, self.tmp)
+        patcher = mock.patch.object(tempfile, "tempdir", self.tmp)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        self.addCleanup(self.release)
+
+    def release(self):
+        while grade.RUN_LOCK_FDS:
+            os.close(grade.RUN_LOCK_FDS.pop())
+
+    def run_with_work(self):
+        """A run's directory, its lock held, with a work and a probe directory."""
+        run = grade.make_run_dir()
+        work = grade.scratch_dir("grade", run)
+        probe = grade.scratch_dir("probe", run)
+        for d in (run, work, probe):
+            self.assertTrue(os.path.isdir(d))
+        return run, work, probe
+
+    def test_a_killed_runs_directories_are_removed(self):
+        """remove_stale_runs removes a dead run's directory, its work and probe directories, nothing else."""
+        run, work, probe = self.run_with_work()
+        other = tempfile.mkdtemp(prefix="ipc-grade.")       # no run's name in it
+        self.release()
+        self.assertEqual(sorted(grade.remove_stale_runs()), sorted([run, work, probe]))
+        for d in (run, work, probe):
+            self.assertFalse(os.path.lexists(d))
+        self.assertTrue(os.path.isdir(other))
+
+    def test_a_live_runs_directories_stay(self):
+        """remove_stale_runs leaves a run whose lock is held, and its work and probe directories."""
+        run, work, probe = self.run_with_work()
+        self.assertEqual(grade.remove_stale_runs(), [])
+        for d in (run, work, probe):
+            self.assertTrue(os.path.isdir(d))
+
+    def test_directories_without_a_lock_or_not_ours_stay(self):
+        """remove_stale_runs leaves a run's directory without a lock file, and a link named like one."""
+        bare = tempfile.mkdtemp(prefix="ipc-run.")
+        link = os.path.join(self.tmp, "ipc-run.link")
+        target = tempfile.mkdtemp()
+        with open(os.path.join(target, grade.RUN_LOCK), "w"):
+            pass
+        os.symlink(target, link)
+        self.assertEqual(grade.remove_stale_runs(), [])
+        self.assertTrue(os.path.isdir(bare))
+        self.assertTrue(os.path.exists(os.path.join(target, grade.RUN_LOCK)))
+
+
 class NotGradedResult(unittest.TestCase):
     def test_not_graded(self):
         """not_graded gives every rubric test 0 points and the reason, and no grade at all."""
