@@ -92,6 +92,17 @@ keeper_refused() {
 	fi
 }
 
+# keeper/HANDOUT.md: the descriptor is the file, opened read-only. One opened
+# for writing too would let garfield rewrite the treasure through it.
+@test "the keeper hands out the file opened read-only" {
+	keeper_start
+	ask garfield $'treasure.txt\n'
+	expect_reply "OK" 1 "the keeper sends OK with the file's descriptor"
+	grep -qx "access: read-only" <<<"$output" ||
+		fail "$(printf 'expected: the descriptor opened read-only (O_RDONLY)\nactual:   %s\nhint:     open the file with O_RDONLY: with O_RDWR, whoever gets it may write the file' \
+			"$(grep '^access: ' <<<"$output")")"
+}
+
 @test "paw prints MEOW with the errno for a missing file and exits 1" {
 	keeper_start
 	run_paw garfield no-such-file.txt

@@ -25,6 +25,7 @@
  *     reply: <the reply line, unprintable bytes as '?'> | reply: (none)
  *     descriptors: <how many came with it>
  *     descriptor: regular '<its first bytes>' | directory | fifo | other
+ *     access: read-only | write-only | read-write   (after each descriptor line)
  *
  * A client connects by path; when there is no file at SOCKET it tries the
  * same name in the abstract namespace, and says so, so that a keeper listening
@@ -201,6 +202,13 @@ report_reply(int s)
 				printf("descriptor: fifo\n");
 			else
 				printf("descriptor: other\n");
+			int flags = fcntl(fd, F_GETFL);
+
+			if (flags == -1)
+				printf("access: [Errno %d] %s\n", errno, strerror(errno));
+			else
+				printf("access: %s\n", (flags & O_ACCMODE) == O_RDONLY ? "read-only" :
+				       (flags & O_ACCMODE) == O_WRONLY ? "write-only" : "read-write");
 			close(fd);
 		}
 	}
