@@ -235,6 +235,21 @@ stops_keeper() {
 	stops_keeper INT
 }
 
+# keeper/HANDOUT.md: the ready line, flushed at once, and "nothing else goes
+# to stdout". The keeper runs line-buffered here, so that a line it prints
+# later is in the file when it exits, whatever its stdio buffering.
+@test "the keeper prints nothing on stdout but its ready line" {
+	KEEPER_LINE_BUFFERED=1 keeper_start
+	# A request to serve and one to refuse, whatever the keeper answers
+	# (other tests judge the answers): each has had its reply, or none.
+	ask garfield $'treasure.txt\n'
+	ask garfield $'../secret.txt\n'
+	keeper_stop
+	printf 'Keeper ready: %s\n' "$KSOCK" | cmp -s - "$KOUT" ||
+		fail "$(printf 'expected: exactly one line on stdout, "Keeper ready: %s", after two requests and SIGTERM\nactual:   %s\nhint:     the log and any other message go to stderr' \
+			"$KSOCK" "$(head -c 300 "$KOUT" | od -An -c | tr -s ' \n' ' ')")"
+}
+
 @test "the keeper logs each decision with the peer's uid and pid" {
 	keeper_start
 	local uid pid
@@ -253,6 +268,12 @@ stops_keeper() {
 	[[ $status == 2 && $output == "MEOW "?* ]] ||
 		fail "$(printf 'expected: a line "MEOW <what went wrong>" and exit 2 (nothing listens at %s: connect() fails)\nactual:   status %s, output: %s' \
 			"$KSOCK" "$status" "$(head -c 300 <<<"$output" | cat -v)")"
+}
+
+@test "paw refuses an ERR that comes with a descriptor: MEOW, exit 2, closed" {
+	hostile_keeper err
+	run_paw garfield treasure.txt
+	expect_paw_fault "the keeper says ERR 2 and sends a descriptor with it"
 }
 
 @test "paw refuses an OK without a descriptor: MEOW, exit 2, stdin unread" {

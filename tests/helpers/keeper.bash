@@ -82,8 +82,12 @@ ready_or_exited() {
 # Sets KPID, and KOUT and KERR, its stdout and stderr.
 keeper_start() {
 	require_keeper keeper
+	local -a wrap=()
+	# KEEPER_LINE_BUFFERED=1: stdio's stdout line-buffered (stdbuf), so that
+	# whatever the keeper prints is in KOUT at once, not lost in a buffer.
+	[[ ${KEEPER_LINE_BUFFERED:-} == 1 ]] && wrap=(stdbuf -oL)
 	KOUT=$BATS_TEST_TMPDIR/keeper.out KERR=$BATS_TEST_TMPDIR/keeper.err
-	(cd "$KWS" && lab_exec "$LAB_OWNER" "$KEEPER_BUILD/student/keeper" "$KSOCK" \
+	(cd "$KWS" && lab_exec "$LAB_OWNER" "${wrap[@]}" "$KEEPER_BUILD/student/keeper" "$KSOCK" \
 		"$KWS/litterbox" "${@:-garfield}") >"$KOUT" 2>"$KERR" </dev/null &
 	KPID=$!
 	LAB_PIDS+=("$KPID")

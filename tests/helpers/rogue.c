@@ -16,7 +16,8 @@
  *                                         "OK" with MODE's descriptors:
  *                                         ok (FILE), none, two (FILE twice),
  *                                         many (FILE 200 times), dir (FILE's
- *                                         directory)
+ *                                         directory); or err: "ERR 2" with
+ *                                         FILE's descriptor, a fault
  *
  * What "ask" prints, a line each (a test asserts on them):
  *
@@ -329,11 +330,14 @@ serve(const char *path, const char *mode, const char *file)
 	struct msghdr msg;
 	struct iovec iov;
 	struct cmsghdr *c;
-	char line[4096], *copy;
+	char line[4096], *copy, *reply = "OK\n";
 
 	signal(SIGPIPE, SIG_IGN);
-	if (strcmp(mode, "ok") == 0 || strcmp(mode, "two") == 0 || strcmp(mode, "many") == 0) {
-		int want = strcmp(mode, "ok") == 0 ? 1 : strcmp(mode, "two") == 0 ? 2 : MANY;
+	if (strcmp(mode, "err") == 0)
+		reply = "ERR 2\n";
+	if (strcmp(mode, "ok") == 0 || strcmp(mode, "err") == 0 || strcmp(mode, "two") == 0 ||
+	    strcmp(mode, "many") == 0) {
+		int want = strcmp(mode, "two") == 0 ? 2 : strcmp(mode, "many") == 0 ? MANY : 1;
 
 		for (; nfds < want; nfds++)
 			if ((fds[nfds] = open(file, O_RDONLY | O_CLOEXEC)) == -1)
@@ -364,8 +368,8 @@ serve(const char *path, const char *mode, const char *file)
 
 	memset(&msg, 0, sizeof msg);
 	memset(&control, 0, sizeof control);
-	iov.iov_base = "OK\n";
-	iov.iov_len = 3;
+	iov.iov_base = reply;
+	iov.iov_len = strlen(reply);
 	msg.msg_iov = &iov;
 	msg.msg_iovlen = 1;
 	if (nfds > 0) {
@@ -379,7 +383,7 @@ serve(const char *path, const char *mode, const char *file)
 	}
 	if (sendmsg(conn, &msg, MSG_NOSIGNAL) == -1)
 		die("sendmsg");
-	printf("sent OK with %d descriptor(s)\n", nfds);
+	printf("sent %.*s with %d descriptor(s)\n", (int)strlen(reply) - 1, reply, nfds);
 	close(conn);
 	unlink(path);
 	return EXIT_DONE;
