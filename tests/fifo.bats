@@ -634,6 +634,26 @@ mqsend() {
 	fi
 }
 
+# fifo/HANDOUT.md: a line longer than FRAME_MAX is not sent, and the mqsender
+# exits 3. The queue's messages are longer than a frame (the reply name
+# rides in them), so mq_send() would take it: the check is the mqsender's.
+@test "the mqsender refuses a line longer than 4092 bytes: exit 3, the lines before it sent, nothing of it" {
+	require_fifo mqsender
+	text 20 "$M.1"
+	text 4093 "$M.2"
+	text 20 "$M.3"
+	{ cat "$M.1"; echo; cat "$M.2"; echo; cat "$M.3"; echo; } >"$M.in"
+	printed_as "$M.1" >"$M.expected"
+	serve ok
+	mqsend "$M.in"
+	served
+	[[ $SENT == "status 3" ]] ||
+		fail "$(printf 'expected: exit 3 at a line of 4093 bytes (at most 4092)\nactual:   %s: %s' "$SENT" "$(head -c 300 "$SENDEROUT.err")")"
+	after_line "$SERVEOUT" | cmp -s - "$M.expected" ||
+		fail "$(printf 'expected: our receiver to get the line before the long one, and nothing else\nactual:   %s requests, %s bytes printed: %s...\nhint:     check the length before you send: a line too long is refused whole, and the mqsender stops there' \
+			"$(requests)" "$(printed "$SERVEOUT")" "$(after_line "$SERVEOUT" | shown -)")"
+}
+
 @test "the mqsender waits for each reply, and exits 2 on a wrong one or none" {
 	local how
 	printf 'one\ntwo\nthree\n' >"$M.in"
