@@ -127,18 +127,22 @@ proc_state() {
 	echo "$PID_STATE"
 }
 
-# catches PID SIG: PID runs the built listener, and the kernel shows a
+# catches PID SIG: PID has left the test's shell, and the kernel shows a
 # handler installed for SIG (bit N-1 of SigCgt in /proc/PID/status, for
-# signal number N). Until it runs the listener, PID is a copy of the test's
-# own shell, on its way to exec it, and shows bats' handler for SIGINT.
+# signal number N). Until its first exec, PID is a copy of the test's own
+# shell, and shows the shell's handlers (bats' for SIGINT); exec resets
+# every handler, so once PID runs another program (its name in
+# /proc/PID/comm, which anyone may read, unlike /proc/PID/exe), what
+# SigCgt shows is that program's own.
 catches() {
-	local status bit
+	local status bit comm self
 	case $2 in
 	INT) bit=$((1 << 1)) ;;
 	USR1) bit=$((1 << 9)) ;;
 	*) return 2 ;;
 	esac
-	[[ /proc/$1/exe -ef $LISTENER_BUILD/listener ]] || return 1
+	{ read -r comm <"/proc/$1/comm" && read -r self <"/proc/$BASHPID/comm"; } 2>/dev/null || return 1
+	[[ $comm != "$self" ]] || return 1
 	# Read whole, in one read(): bash's read builtin reads a /proc file a
 	# piece at a time, seeking back after each line, and the kernel makes
 	# the file anew each time. A line before SigCgt that changes length
