@@ -19,9 +19,11 @@ a loaded machine, a thread that waited for a CPU (run_delay, in
 /proc/PID/task/TID/schedstat) had less of it, and the window grows by the
 longest such wait, up to eight times MILLISECONDS. A poller starved of CPU
 then still shows its wakeups, and a sleeper, which never waits for a CPU,
-is watched for MILLISECONDS exactly. A program asleep in pause(), sigwaitinfo(), semop(), poll() or
-mq_receive() runs not at all while nothing arrives: 0 and 0, or a wakeup
-or two of a bounded wait. One that polls (usleep() in a loop, a semop()
+is watched for MILLISECONDS exactly.
+
+A program asleep in pause(), sigwaitinfo(), semop(), poll() or mq_receive()
+runs not at all while nothing arrives: 0 and 0, or a wakeup or two of a
+bounded wait. One that polls (usleep() in a loop, a semop()
 with IPC_NOWAIT) switches hundreds of times in a quarter of a second; one
 that spins (a busy thread) takes ticks.
 

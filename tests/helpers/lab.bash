@@ -64,8 +64,8 @@ lab_load_library bats-assert
 LAB_ACCOUNTS_SH=${BASH_SOURCE[0]%/*}/accounts.bash
 
 # lab_trace_body: bats' DEBUG trap runs a function of bats' for every
-# command of every function a test calls (bats sets functrace, -T): a fifth
-# of a suite's CPU time, most of it in our helpers' loops. Call it first in
+# command of every function a test calls (bats sets functrace, -T): a third
+# of the suites' user CPU time, most of it in our helpers' loops. Call it first in
 # setup(): from then on only the test's own lines are traced (the function
 # gets the trace attribute), which is what a failure's "in test file ...,
 # line N" is made from; the helpers it calls run untraced.
