@@ -1,8 +1,19 @@
-/* Hostile: a compile that never ends. The file includes itself twice at
- * every level, 2^48 inclusions in all, with nothing in it to keep: it takes
- * no memory, only time, until the suite's bound on the compile or the
- * grader's on the submission stops it. */
-#if __INCLUDE_LEVEL__ < 48
-#include __FILE__
-#include __FILE__
-#endif
+/* Hostile: a compile that never ends. The assembler is given a macro that
+ * calls itself twice at every level, 2^48 expansions in all, each freed
+ * before the next: it runs in a few megabytes of memory, so no memory limit
+ * ends it, only the suite's bound on the compile or the grader's on the
+ * submission. (A file that includes itself 2^48 times would not do: the
+ * preprocessor keeps a line map entry per inclusion, about 100 MB a second,
+ * and a fast machine runs out of address space before the grader's bound.) */
+__asm__(".macro forever depth\n"
+	".if \\depth\n"
+	"forever \\depth-1\n"
+	"forever \\depth-1\n"
+	".endif\n"
+	".endm\n"
+	"forever 48\n");
+
+int main(void)
+{
+	return 0;
+}
