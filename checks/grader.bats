@@ -659,12 +659,12 @@ print(run, grade.scratch_dir("grade", run))' "$ROOT/grader") || fail "cannot mak
 	assert_line "Keeper: descriptor passing over UNIX sockets (optional): 27/27"
 }
 
-@test "the shared-memory part: the handout's programs get 22/22, hostile ones lose exactly their points" {
+@test "the shared-memory part: the handout's programs get 31/31, hostile ones lose exactly their points" {
 	local d=$BATS_FILE_TMPDIR/shm
 	[[ -d $d ]] || skip "GRADER_SAMPLES names no shm sample"
 	expect_scores_in "$d" handout 'shm-*'
 	run -0 grep -A1 -F "== $d/samples/handout" "$d/report"
-	assert_line "Letters in shared memory: signals and semaphores (optional): 22/22"
+	assert_line "Letters in shared memory: signals and semaphores (optional): 31/31"
 	# shm-floods-segments takes every segment id there is in each listener
 	# test; the sender's tests after them pass only if the clean-up after
 	# each test gave the ids back (the suite's own listener needs one).

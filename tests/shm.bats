@@ -236,38 +236,96 @@ hear() {
 		fail "control: a message of exactly 4092 bytes must arrive whole; got $(after_line "$OUT" | wc -c) bytes (status $status: $stderr)"
 }
 
+# sender_refuses KEY WHAT HINT: the student's sender, given KEY (WHAT: a
+# segment planted with a canary letter in it) and our listener's PID, exits
+# 2, writes nothing into the segment and signals no one.
+sender_refuses() {
+	run_as "$SHM_USER" "$(student sender)" "$1" "$PID" "for garfield's eyes only"
+	[[ $status == 2 ]] ||
+		fail "$(printf 'expected: exit 2: key %s holds %s\nactual:   status %s\nhint:     %s' "$1" "$2" "$status" "$3")"
+	run_as "$SHM_USER" "$LETTERS" state "$1"
+	[[ $output == *"len=7"*"text=canary!"* ]] ||
+		fail "expected: nothing written into $2; actual: $(tr '\n' ' ' <<<"$output")"
+	! exited "$PID" || fail "expected: no signal sent after a refusal; actual: our listener was woken"
+}
+
+# sender_delivers KEY: control: to our listener's own segment on KEY, the
+# same sender sends (had it signalled our listener before, the letter would
+# have been empty).
+sender_delivers() {
+	run_as "$SHM_USER" "$(student sender)" "$1" "$PID" "for garfield's eyes only"
+	ended "$PID"
+	[[ $ENDED == "status 0" ]] && grep -qx "len=24" "$OUT.err" ||
+		fail "control: to garfield's own segment the sender must send its 24 bytes; our listener: $ENDED, $(head -c 100 "$OUT.err") (sender status $status: $stderr)"
+}
+
+# plant USER KIND MODE SIZE [UID]: USER makes a KIND (shm, sem) object on a
+# fresh KEY with MODE: a segment of SIZE bytes with a canary letter, or a
+# set of SIZE semaphores, initialised; with UID, handed to UID.
+plant() {
+	local user=$1
+	shift
+	run_as "$user" "$LETTERS" plant "$KEY" "$@"
+	[[ $status == 0 ]] || fail "our set-up failed: $user's plant $*: $output $stderr"
+}
+
 @test "the sender refuses a segment it did not make for itself: exit 2, nothing written, no signal" {
 	require_shm sender
-	local squatted mode garfield_uid
+	local own mode garfield_uid
 	garfield_uid=$(id -u "$SHM_USER")
 	hear
-	local own=$KEY
+	own=$KEY
 	# One squat open to all (0666); one private (0600) and given to garfield
 	# with IPC_SET, whose maker keeps the owner's rights all the same.
 	for mode in 666 600; do
 		shm_key
-		squatted=$KEY
 		if [[ $mode == 666 ]]; then
-			run_as "$SHM_OTHER" "$LETTERS" squat "$KEY" "$mode"
+			plant "$SHM_OTHER" shm "$mode" 4096
 		else
-			run_as "$SHM_OTHER" "$LETTERS" squat "$KEY" "$mode" "$garfield_uid"
+			plant "$SHM_OTHER" shm "$mode" 4096 "$garfield_uid"
 		fi
-		[[ $status == 0 ]] || fail "our squatter failed: $output $stderr"
-		run_as "$SHM_USER" "$(student sender)" "$squatted" "$PID" "for garfield's eyes only"
-		[[ $status == 2 ]] ||
-			fail "$(printf 'expected: exit 2: key %s was made by %s (mode %s%s)\nactual:   status %s\nhint:     shmctl(IPC_STAT): shm_perm.uid and shm_perm.cuid must be geteuid(), the mode 0600' \
-				"$squatted" "$SHM_OTHER" "$mode" "$([[ $mode == 600 ]] && echo ', then given to garfield')" "$status")"
-		run_as "$SHM_OTHER" "$LETTERS" state "$squatted"
-		[[ $output == *"len=7"*"text=canary!"* ]] ||
-			fail "expected: nothing written into $SHM_OTHER's segment; actual: $(tr '\n' ' ' <<<"$output")"
-		! exited "$PID" || fail "expected: no signal sent after a refusal; actual: our listener was woken"
+		sender_refuses "$KEY" "a segment $SHM_OTHER made (mode $mode$([[ $mode == 600 ]] && echo ', then given to garfield'))" \
+			"shmctl(IPC_STAT): shm_perm.uid and shm_perm.cuid must be geteuid(), the mode 0600"
 	done
-	# Control: to our listener's own segment, the same sender sends (had it
-	# signalled our listener before, the letter would have been empty).
-	run_as "$SHM_USER" "$(student sender)" "$own" "$PID" "for garfield's eyes only"
-	ended "$PID"
-	[[ $ENDED == "status 0" ]] && grep -qx "len=24" "$OUT.err" ||
-		fail "control: to garfield's own segment the sender must send its 24 bytes; our listener: $ENDED, $(head -c 100 "$OUT.err") (sender status $status: $stderr)"
+	sender_delivers "$own"
+}
+
+@test "the sender refuses a segment its user made, then gave away: exit 2, nothing written, no signal" {
+	require_shm sender
+	local own
+	hear
+	own=$KEY
+	shm_key
+	plant "$SHM_USER" shm 600 4096 "$(id -u "$SHM_OTHER")"
+	sender_refuses "$KEY" "a 0600 segment garfield made, then gave to $SHM_OTHER (IPC_SET)" \
+		"the segment's owner, shm_perm.uid, must be geteuid() too, not only its creator, shm_perm.cuid"
+	sender_delivers "$own"
+}
+
+@test "the sender refuses its own segment unless its mode is 0600: exit 2, nothing written, no signal" {
+	require_shm sender
+	local own mode
+	hear
+	own=$KEY
+	for mode in 666 640; do
+		shm_key
+		plant "$SHM_USER" shm "$mode" 4096
+		sender_refuses "$KEY" "garfield's own segment with mode $mode" \
+			"others may read (or write) a segment whose mode is not 0600: check ds.shm_perm.mode & 0777"
+	done
+	sender_delivers "$own"
+}
+
+@test "the sender refuses a segment smaller than a letter: exit 2, nothing written, no signal" {
+	require_shm sender
+	local own
+	hear
+	own=$KEY
+	shm_key
+	plant "$SHM_USER" shm 600 100
+	sender_refuses "$KEY" "garfield's own 0600 segment of 100 bytes" \
+		"check ds.shm_segsz >= LETTER_SIZE before writing: a letter would run past the end of a smaller segment"
+	sender_delivers "$own"
 }
 
 @test "the reader receives a stream 64 times the segment's size from our writer, byte for byte" {
@@ -337,6 +395,88 @@ hear() {
 		fail "control: once the set is initialised, the writer must use it; state: $(tr '\n' ' ' <<<"$output")"
 }
 
+# writer_on [ARG]: the student's writer, with a few bytes of stdin and ARG
+# (default: KEY) for its KEY, where a segment and a set are planted on KEY
+# (the segment with a canary letter, the set initialised, the writer's turn
+# first). A writer that takes them for its reader's takes its turn, gives
+# the reader its turn and waits for its own: the wait ends as soon as it
+# has used the set, or has ended. Sets STATE (letters state KEY) and ENDED
+# (the writer killed if still running).
+writer_on() {
+	local data=$BATS_TEST_TMPDIR/stream.in writer
+	bytes 10 "$data"
+	LAB_STDIN=$data start_as "$BATS_TEST_TMPDIR/writer.out" "$SHM_USER" "$(student writer)" "${1:-$KEY}"
+	writer=$BG
+	used_or_gone() {
+		exited "$writer" && return 0
+		run_as "$SHM_USER" "$LETTERS" state "$KEY"
+		[[ $output != *"sem0: value=1 "* ]]
+	}
+	wait_until used_or_gone || true
+	run_as "$SHM_USER" "$LETTERS" state "$KEY"
+	STATE=$output
+	if exited "$writer"; then
+		ended "$writer"
+	else
+		kill -KILL "$writer" 2>/dev/null || true
+		wait "$writer" 2>/dev/null || true
+		ENDED="still running"
+	fi
+}
+
+# writer_refuses WHAT HINT: writer_on KEY, where WHAT is planted; it exits 2
+# without a semop() or a byte written.
+writer_refuses() {
+	writer_on
+	[[ $STATE == *"len=7"*"text=canary!"*"sem0: value=1 "*"sem1: value=0 "* ]] ||
+		fail "$(printf 'expected: no semop() and nothing written: key %s holds %s\nactual:   %s (the writer: %s)\nhint:     %s' \
+			"$KEY" "$1" "$(tr '\n' ' ' <<<"$STATE")" "$ENDED" "$2")"
+	[[ $ENDED == "status 2" ]] ||
+		fail "$(printf 'expected: exit 2: key %s holds %s\nactual:   %s: %s\nhint:     %s' "$KEY" "$1" "$ENDED" \
+			"$(head -c 200 "$BATS_TEST_TMPDIR/writer.out.err")" "$2")"
+}
+
+# writer_uses: control: on garfield's own 0600 segment of a letter's size
+# and set of two, planted the same way, the same writer takes its turn.
+writer_uses() {
+	shm_key
+	plant "$SHM_USER" shm 600 4096
+	plant "$SHM_USER" sem 600 2
+	writer_on
+	[[ $STATE != *"sem0: value=1 "* ]] ||
+		fail "control: on garfield's own private segment and set, the writer must take its turn (-1 on semaphore 0); actual: $(tr '\n' ' ' <<<"$STATE") (the writer: $ENDED: $(head -c 200 "$BATS_TEST_TMPDIR/writer.out.err"))"
+}
+
+@test "the writer refuses a segment that is not its user's own, 0600 and of a letter's size: exit 2, no semop()" {
+	require_shm writer
+	local case user mode size to
+	for case in "$SHM_OTHER 666 4096" "$SHM_USER 666 4096" "$SHM_USER 640 4096" "$SHM_USER 600 100" \
+		"$SHM_USER 600 4096 $SHM_OTHER"; do
+		read -r user mode size to <<<"$case"
+		shm_key
+		plant "$user" shm "$mode" "$size" ${to:+"$(id -u "$to")"}
+		plant "$SHM_USER" sem 600 2
+		writer_refuses "garfield's set beside a segment $user made (mode $mode, $size bytes${to:+, given to $to})" \
+			"shmctl(IPC_STAT) on the segment, as the sender does: shm_perm.uid and cuid geteuid(), mode & 0777 == 0600, shm_segsz >= LETTER_SIZE"
+	done
+	writer_uses
+}
+
+@test "the writer refuses a semaphore set that is not its user's own, 0600 and of two: exit 2, no semop()" {
+	require_shm writer
+	local case user mode n to
+	for case in "$SHM_OTHER 666 2" "$SHM_USER 666 2" "$SHM_USER 640 2" "$SHM_USER 600 3" \
+		"$SHM_USER 600 2 $SHM_OTHER"; do
+		read -r user mode n to <<<"$case"
+		shm_key
+		plant "$SHM_USER" shm 600 4096
+		plant "$user" sem "$mode" "$n" ${to:+"$(id -u "$to")"}
+		writer_refuses "garfield's segment beside a set $user made (mode $mode, $n semaphores${to:+, given to $to})" \
+			"semctl(IPC_STAT) on the set: sem_perm.uid and cuid geteuid(), mode & 0777 == 0600, sem_nsems == 2"
+	done
+	writer_uses
+}
+
 @test "the reader sleeps while it waits for its turn, using no CPU" {
 	require_shm reader
 	# No writer: the reader's turn (semaphore 1) never comes.
@@ -402,4 +542,175 @@ hear() {
 		ended_with 1 "on SIG$sig"
 		gone "SIG$sig"
 	done
+}
+
+# reader_refused KIND: nermal's 0666 KIND object (shm, sem) planted on a
+# fresh KEY; the student's reader started on KEY. Sets READER, READER_OUT,
+# and READER_STARTED (1 when it printed its Reader PID line).
+reader_refused() {
+	local size=4096
+	[[ $1 == sem ]] && size=2
+	shm_key
+	plant "$SHM_OTHER" "$1" 666 "$size"
+	READER_OUT=$BATS_TEST_TMPDIR/reader.$1
+	start_as "$READER_OUT" "$SHM_USER" stdbuf -oL "$(student reader)" "$KEY"
+	READER=$BG
+	wait_until ready_or_gone "$READER_OUT" "$READER" "Reader PID: " || true
+	READER_STARTED=0
+	[[ $(head -n 1 "$READER_OUT") != "Reader PID: $READER" ]] || READER_STARTED=1
+}
+
+@test "the reader refuses a key that someone else made first: exit 2, their object untouched" {
+	require_shm reader
+	local kind
+	for kind in shm sem; do
+		reader_refused "$kind"
+		((!READER_STARTED)) ||
+			fail "$(printf 'expected: exit 2 without the Reader PID line: %s already made a 0666 %s on key %s\nactual:   the reader started on it\nhint:     IPC_CREAT | IPC_EXCL | 0600 for both the segment and the set: without IPC_EXCL, shmget() and semget() hand over the existing object' \
+				"$SHM_OTHER" "$([[ $kind == shm ]] && echo segment || echo 'semaphore set')" "$KEY")"
+		ended "$READER"
+		[[ $ENDED == "status 2" ]] ||
+			fail "expected: exit 2 when the key is taken; actual: $ENDED: $(head -c 200 "$READER_OUT.err")"
+		run_as "$SHM_OTHER" "$LETTERS" state "$KEY"
+		if [[ $kind == shm ]]; then
+			[[ $output == *"len=7"*"text=canary!"* ]]
+		else
+			[[ $output == *"sem0: value=1 "*"sem1: value=0 "* && $output != *" pid=$READER"* ]]
+		fi || fail "expected: $SHM_OTHER's $kind untouched; actual: $(tr '\n' ' ' <<<"$output")"
+	done
+	# Control: on a free key the same reader starts.
+	shm_key
+	OUT=$BATS_TEST_TMPDIR/reader.out
+	start_ready "$OUT" "Reader PID: " "$SHM_USER" stdbuf -oL "$(student reader)" "$KEY"
+}
+
+@test "a reader that refuses a taken key leaves nothing of its own behind" {
+	require_shm reader
+	local kind before
+	before=$(objects_of "$SHM_USER")
+	# Whichever object the reader makes first, one of these two keys has the
+	# other taken: it has made one object when it finds it cannot make both.
+	for kind in shm sem; do
+		reader_refused "$kind"
+		# A reader that does not refuse is the other test's defect; here,
+		# only what a refusal leaves counts.
+		((READER_STARTED)) && continue
+		ended "$READER"
+		[[ $(objects_of "$SHM_USER") == "$before" ]] ||
+			fail "$(printf 'expected: nothing of garfield'"'"'s left after the reader refused key %s (%s made a %s there; the reader: %s)\nactual:   on key %s: %s\nhint:     when the second shmget()/semget() fails, remove the object the first one made before exiting 2' \
+				"$KEY" "$SHM_OTHER" "$kind" "$ENDED" "$KEY" "$(on_key "$KEY" | tr '\n' ' ')")"
+	done
+	# Control: a reader that makes nothing at all leaves nothing either; on a
+	# free key, this one makes its objects and starts.
+	shm_key
+	OUT=$BATS_TEST_TMPDIR/reader.out
+	start_ready "$OUT" "Reader PID: " "$SHM_USER" stdbuf -oL "$(student reader)" "$KEY"
+	[[ $(on_key "$KEY" | sort | tr '\n' ' ') == "sem shm " ]] ||
+		fail "control: on a free key the reader must make a segment and a set; actual: on key $KEY: $(on_key "$KEY" | tr '\n' ' ')"
+}
+
+@test "the reader refuses a block past LETTER_MAX: exit 3, none of it printed, nothing left" {
+	require_shm reader
+	local len
+	for len in 4093 4294967295; do
+		shm_key
+		OUT=$BATS_TEST_TMPDIR/reader.out
+		start_ready "$OUT" "Reader PID: " "$SHM_USER" stdbuf -oL "$(student reader)" "$KEY"
+		PID=$BG
+		# A block of 100 bytes first: the reader must print that one.
+		run_as "$SHM_USER" "$LETTERS" write-len "$KEY" 100 "$len"
+		[[ $status == 0 ]] || fail "our writer failed: $output $stderr"
+		ended "$PID"
+		[[ $ENDED == "status 3" ]] ||
+			fail "$(printf 'expected: the reader to exit 3 on a block that claims %s bytes (at most 4092)\nactual:   %s; stderr: %s\nhint:     copy len once; more than LETTER_MAX: a line on stderr, remove both objects, exit 3' \
+				"$len" "$ENDED" "$(head -c 200 "$OUT.err")")"
+		after_line "$OUT" | cmp -s - <(printf 'W%.0s' {1..100}) ||
+			fail "expected: the first block's 100 bytes, and nothing of the block of $len bytes, printed; actual: $(after_line "$OUT" | wc -c) bytes"
+		[[ -z $(on_key "$KEY") ]] ||
+			fail "expected: no segment and no set left after the refusal; actual: on key $KEY: $(on_key "$KEY" | tr '\n' ' ')"
+	done
+}
+
+@test "every program refuses a KEY that is not a positive number: exit 2, nothing made, nothing sent" {
+	require_shm listener
+	require_shm sender
+	require_shm reader
+	require_shm writer
+	local k bad prog line before target i
+	local hint="strtol() with its end pointer, errno and range checked: a positive number up to 2147483647, nothing after it"
+	local -a ours
+	before=$(objects_of "$SHM_USER")
+	# What a lax parse (atoi(), strtol() without its end and range checks)
+	# takes for a key: trailing junk; nothing or 0, which is IPC_PRIVATE; a
+	# negative number; a number past 2^31-1, cut to 32 bits.
+	shm_key
+	k=$KEY
+	SHM_KEYS+=("-$k" -2147483648)
+	for prog in listener reader; do
+		line="Listener PID: "
+		[[ $prog == reader ]] && line="Reader PID: "
+		for bad in "${k}x" "" 0 "-$k" 2147483648 "$((k + 4294967296))"; do
+			OUT=$BATS_TEST_TMPDIR/$prog.out
+			start_as "$OUT" "$SHM_USER" stdbuf -oL "$(student "$prog")" "$bad"
+			wait_until ready_or_gone "$OUT" "$BG" "$line" || true
+			exited "$BG" ||
+				fail "$(printf 'expected: the %s to exit 2 for KEY "%s"\nactual:   it took it for a key and started: %s\nhint:     %s' \
+					"$prog" "$bad" "$(head -n 1 "$OUT")" "$hint")"
+			ended "$BG"
+			[[ $ENDED == "status 2" && $(objects_of "$SHM_USER") == "$before" ]] ||
+				fail "expected: the $prog to exit 2 for KEY \"$bad\", having made nothing; actual: $ENDED, on key $k: $(on_key "$k" | tr '\n' ' ')"
+		done
+	done
+	# The sender, given the lax forms of a key where our listener waits, and
+	# of its negative: a lax parse finds it, and sends.
+	shm_key
+	k=$KEY
+	SHM_KEYS+=("-$k")
+	ours=()
+	for target in "$k" "-$k"; do
+		start_ready "$BATS_TEST_TMPDIR/ours.$target" "Listener PID: " "$SHM_USER" "$LETTERS" listen "$target"
+		ours+=("$BG")
+	done
+	for bad in "${k}x" "$((k + 4294967296))" "-$k"; do
+		i=0
+		[[ $bad == -* ]] && i=1
+		run_as "$SHM_USER" "$(student sender)" "$bad" "${ours[i]}" "for garfield's eyes only"
+		[[ $status == 2 ]] && ! exited "${ours[i]}" ||
+			fail "$(printf 'expected: the sender to exit 2 for KEY "%s", and send nothing\nactual:   status %s; our listener on key %s: %s\nhint:     %s' \
+				"$bad" "$status" "$( ((i)) && echo "-$k" || echo "$k")" \
+				"$(exited "${ours[i]}" && echo "woken" || echo "still waiting")" "$hint")"
+	done
+	# Control: given the key itself, the same sender sends.
+	run_as "$SHM_USER" "$(student sender)" "$k" "${ours[0]}" "for garfield's eyes only"
+	ended "${ours[0]}"
+	[[ $status == 0 && $ENDED == "status 0" ]] ||
+		fail "control: given KEY $k, where our listener waits, the sender must send and exit 0; actual: status $status ($(head -c 200 <<<"$stderr")), our listener $ENDED"
+	# The writer, the same way, where garfield's own segment and set wait.
+	shm_key
+	k=$KEY
+	SHM_KEYS+=("-$k")
+	for target in "$k" "-$k"; do
+		KEY=$target
+		plant "$SHM_USER" shm 600 4096
+		plant "$SHM_USER" sem 600 2
+	done
+	for bad in "${k}x" "$((k + 4294967296))" "-$k"; do
+		KEY=$k
+		[[ $bad == -* ]] && KEY=-$k
+		writer_on "$bad"
+		[[ $ENDED == "status 2" && $STATE == *"sem0: value=1 "* ]] ||
+			fail "$(printf 'expected: the writer to exit 2 for KEY "%s", and send nothing\nactual:   %s; on key %s: %s\nhint:     %s' \
+				"$bad" "$ENDED" "$KEY" "$(tr '\n' ' ' <<<"$STATE")" "$hint")"
+	done
+	# Control: given the key itself, the same writer takes its turn.
+	KEY=$k
+	writer_on "$k"
+	[[ $STATE != *"sem0: value=1 "* ]] ||
+		fail "control: given KEY $k, where garfield's own segment and set wait, the writer must take its turn; actual: $(tr '\n' ' ' <<<"$STATE") (the writer: $ENDED)"
+	# Control: given a fresh key, the reader starts, then the listener
+	# (last: a listener may take every segment there is, as one sample does).
+	shm_key
+	start_ready "$BATS_TEST_TMPDIR/reader.out" "Reader PID: " "$SHM_USER" stdbuf -oL "$(student reader)" "$KEY"
+	shm_key
+	start_ready "$BATS_TEST_TMPDIR/listener.out" "Listener PID: " "$SHM_USER" stdbuf -oL "$(student listener)" "$KEY"
 }

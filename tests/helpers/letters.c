@@ -14,10 +14,17 @@
  *                                  bytes on stdout and "len=N" on stderr
  *   letters squat KEY MODE [UID]   make a segment on KEY first, with MODE (octal), a
  *                                  canary letter in it, and, with UID, handed to UID
+ *   letters plant KEY shm MODE SIZE [UID]
+ *                                  the same, with a segment of SIZE bytes
+ *   letters plant KEY sem MODE N [UID]
+ *                                  a set of N (2 to 8) semaphores on KEY, with MODE, initialised
+ *                                  as a reader does (1, 0, ...; sem_otime set), and,
+ *                                  with UID, handed to UID
  *   letters peek KEY               what shmget() and shmat() give us on KEY
  *   letters state KEY              the segment's and the set's state on KEY
  *   letters read KEY               our stream reader: makes, initialises, reads
  *   letters write KEY              our stream writer: waits for initialisation, sends stdin
+ *   letters write-len KEY LEN...   a block per LEN, each claiming LEN bytes, whatever LEN is
  *   letters hold KEY               make a segment and a set on KEY, uninitialised; say
  *                                  "made"; at a line on stdin, initialise the set, say
  *                                  "initialised", stay attached until stdin ends, and
@@ -181,13 +188,37 @@ cmd_listen(char **argv)
 	return fflush(stdout) == EOF ? 2 : 0;
 }
 
-static int
-cmd_squat(char **argv)
+/* hand KEY's object to UID (argv's string, or NULL: keep it). */
+static void
+hand_over(int id, int sem, const char *uid)
 {
-	int mode = (int)strtol(argv[1], NULL, 8);
-	int id = shmget(key_of(argv[0]), LETTER_SIZE, IPC_CREAT | IPC_EXCL | mode);
+	if (uid == NULL)
+		return;
+	if (sem) {
+		struct semid_ds sd;
+
+		if (semctl(id, 0, IPC_STAT, (union semun){ .buf = &sd }) == -1)
+			die(2, "semctl(IPC_STAT)");
+		sd.sem_perm.uid = (uid_t)atol(uid);
+		if (semctl(id, 0, IPC_SET, (union semun){ .buf = &sd }) == -1)
+			die(2, "semctl(IPC_SET)");
+	} else {
+		struct shmid_ds ds;
+
+		if (shmctl(id, IPC_STAT, &ds) == -1)
+			die(2, "shmctl(IPC_STAT)");
+		ds.shm_perm.uid = (uid_t)atol(uid);
+		if (shmctl(id, IPC_SET, &ds) == -1)
+			die(2, "shmctl(IPC_SET)");
+	}
+}
+
+/* A segment of SIZE bytes on KEY with MODE, "canary!" in it (len 7). */
+static int
+squat(key_t key, const char *mode, size_t size, const char *uid)
+{
+	int id = shmget(key, size, IPC_CREAT | IPC_EXCL | (int)strtol(mode, NULL, 8));
 	struct letter *box;
-	struct shmid_ds ds;
 
 	if (id == -1)
 		die(2, "shmget");
@@ -195,14 +226,36 @@ cmd_squat(char **argv)
 	box->len = 7;
 	memcpy(box->text, "canary!", 7);
 	shmdt(box);
-	if (argv[2] != NULL) {
-		if (shmctl(id, IPC_STAT, &ds) == -1)
-			die(2, "shmctl(IPC_STAT)");
-		ds.shm_perm.uid = (uid_t)atol(argv[2]);
-		if (shmctl(id, IPC_SET, &ds) == -1)
-			die(2, "shmctl(IPC_SET)");
-	}
+	hand_over(id, 0, uid);
 	printf("squatted %d\n", id);
+	return 0;
+}
+
+static int
+cmd_squat(char **argv)
+{
+	return squat(key_of(argv[0]), argv[1], LETTER_SIZE, argv[2]);
+}
+
+static void initialise(int sem);
+
+static int
+cmd_plant(char **argv)
+{
+	key_t key = key_of(argv[0]);
+	long size = strtol(argv[3], NULL, 10);
+	int id;
+
+	if (strcmp(argv[1], "shm") == 0)
+		return squat(key, argv[2], (size_t)size, argv[4]);
+	if (strcmp(argv[1], "sem") != 0 || size < 2 || size > 8)
+		return 2;
+	id = semget(key, (int)size, IPC_CREAT | IPC_EXCL | (int)strtol(argv[2], NULL, 8));
+	if (id == -1)
+		die(2, "semget");
+	initialise(id);
+	hand_over(id, 1, argv[4]);
+	printf("planted %d\n", id);
 	return 0;
 }
 
@@ -276,10 +329,13 @@ make_objects(key_t key, int *shm, int *sem)
 		die(2, "semget");
 }
 
+/* as a reader does: the writer's turn (semaphore 0) first, the others 0
+ * (a set of up to 8), then a semop() that changes nothing, so that
+ * sem_otime is set */
 static void
 initialise(int sem)
 {
-	unsigned short start[2] = { 1, 0 };
+	unsigned short start[8] = { 1 };
 	struct sembuf touch = { .sem_num = 1, .sem_op = 0, .sem_flg = IPC_NOWAIT };
 
 	if (semctl(sem, 0, SETALL, (union semun){ .array = start }) == -1)
@@ -350,34 +406,59 @@ cmd_hold(char **argv)
 	return 0;
 }
 
-static int
-cmd_write(char **argv)
+/* the writer's side: KEY's objects, once the reader has initialised them */
+static struct letter *
+joined(key_t key, int *sem)
 {
-	key_t key = key_of(argv[0]);
-	int shm = existing(key), sem = semget(key, 0, 0);
+	int shm = existing(key);
 	struct letter *box = attach(shm, 0);
 	struct semid_ds sd;
-	size_t n;
 
-	if (sem == -1)
+	*sem = semget(key, 0, 0);
+	if (*sem == -1)
 		die(2, "semget");
 	for (int i = 0;; i++) {
-		if (semctl(sem, 0, IPC_STAT, (union semun){ .buf = &sd }) == -1)
+		if (semctl(*sem, 0, IPC_STAT, (union semun){ .buf = &sd }) == -1)
 			die(2, "semctl(IPC_STAT)");
 		if (sd.sem_otime != 0)
-			break;
+			return box;
 		if (i == BOUND * 100) {
 			fprintf(stderr, "%s: never initialised\n", prog);
-			return 2;
+			exit(2);
 		}
 		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
 	}
+}
+
+static int
+cmd_write(char **argv)
+{
+	int sem;
+	struct letter *box = joined(key_of(argv[0]), &sem);
+	size_t n;
+
 	do {
 		turn(sem, 0, -1);
 		n = fread(box->text, 1, LETTER_MAX, stdin);
 		box->len = (uint32_t)n;
 		turn(sem, 1, +1);
 	} while (n > 0);
+	return 0;
+}
+
+static int
+cmd_write_len(char **argv)
+{
+	int sem;
+	struct letter *box = joined(key_of(argv[0]), &sem);
+
+	for (char **len = argv + 1; *len != NULL; len++) {
+		turn(sem, 0, -1);
+		memset(box->text, 'W', LETTER_MAX);
+		box->len = (uint32_t)strtoul(*len, NULL, 0);
+		turn(sem, 1, +1);
+		printf("posted len=%u\n", box->len);
+	}
 	return 0;
 }
 
@@ -389,7 +470,7 @@ static const struct {
 	{ "send", 2, cmd_send },     { "send-len", 3, cmd_send_len }, { "flip", 3, cmd_flip },
 	{ "listen", 1, cmd_listen }, { "squat", 2, cmd_squat },       { "peek", 1, cmd_peek },
 	{ "state", 1, cmd_state },   { "read", 1, cmd_read },         { "write", 1, cmd_write },
-	{ "hold", 1, cmd_hold },
+	{ "hold", 1, cmd_hold },     { "plant", 4, cmd_plant },       { "write-len", 2, cmd_write_len },
 };
 
 int
