@@ -651,12 +651,12 @@ print(run, grade.scratch_dir("grade", run))' "$ROOT/grader") || fail "cannot mak
 	[[ ! -e $work && ! -e $run ]] || fail "the next run left $work or $run in place"
 }
 
-@test "the keeper part: the handout's keeper and paw get 27/27, hostile ones lose exactly their points" {
+@test "the keeper part: the handout's keeper and paw get 33/33, hostile ones lose exactly their points" {
 	local d=$BATS_FILE_TMPDIR/keeper
 	[[ -d $d ]] || skip "GRADER_SAMPLES names no keeper sample"
 	expect_scores_in "$d" handout 'keeper-*'
 	run -0 grep -A1 -F "== $d/samples/handout" "$d/report"
-	assert_line "Keeper: descriptor passing over UNIX sockets (optional): 27/27"
+	assert_line "Keeper: descriptor passing over UNIX sockets (optional): 33/33"
 }
 
 @test "the shared-memory part: the handout's programs get 31/31, hostile ones lose exactly their points" {

@@ -92,6 +92,22 @@ keeper_refused() {
 	fi
 }
 
+@test "paw copies a file of 1 MiB, NUL bytes and all, byte for byte" {
+	# Random bytes, a NUL among the first, and no final newline: a paw that
+	# reads once, or prints with %s, or stops at a NUL, cuts it short.
+	{
+		printf 'x\0y'
+		head -c 1048573 /dev/urandom
+	} >"$KWS/litterbox/treasure.txt"
+	# Our keeper hands it over: only paw is judged here.
+	hostile_keeper ok
+	run_paw garfield treasure.txt
+	if [[ $status != 0 ]] || ! cmp -s "$CLIENT_OUT" "$KWS/litterbox/treasure.txt"; then
+		fail "$(printf 'expected: paw to print the 1048576 bytes of the file exactly, and exit 0\nactual:   status %s, %s bytes: %s\nhint:     read() and write() until read() returns 0; write() may write less than asked; never %%s' \
+			"$status" "$(wc -c <"$CLIENT_OUT")" "$(cmp "$CLIENT_OUT" "$KWS/litterbox/treasure.txt" 2>&1 | head -1)")"
+	fi
+}
+
 # keeper/HANDOUT.md: the descriptor is the file, opened read-only. One opened
 # for writing too would let garfield rewrite the treasure through it.
 @test "the keeper hands out the file opened read-only" {
@@ -154,6 +170,24 @@ keeper_refused() {
 	expect_reply "OK" 1 "control: garfield, who is served, gets the treasure"
 }
 
+@test "the keeper serves every USER it is given, not only the first" {
+	keeper_start nermal garfield
+	ask garfield $'treasure.txt\n'
+	expect_reply "OK" 1 "the keeper was started as 'keeper SOCKET LITTERBOX nermal garfield': every USER after LITTERBOX is served, not only argv[3]"
+	ask nermal $'treasure.txt\n'
+	expect_reply "OK" 1 "the keeper was started as 'keeper SOCKET LITTERBOX nermal garfield': nermal is served too"
+}
+
+@test "the keeper takes a numeric user ID for a USER" {
+	local garfield_uid
+	garfield_uid=$(id -u garfield)
+	keeper_start "$garfield_uid"
+	ask garfield $'treasure.txt\n'
+	expect_reply "OK" 1 "the keeper was started with garfield's user ID, $garfield_uid: a USER that is a number is a user ID (getpwnam() does not know it)"
+	ask nermal $'treasure.txt\n'
+	expect_reply "ERR 13" 0 "control: started with garfield's user ID alone, the keeper serves no one else"
+}
+
 @test "a user outside the socket's group cannot connect: Permission denied" {
 	keeper_start
 	ask "$KEEPER_STRANGER" $'treasure.txt\n'
@@ -192,6 +226,43 @@ keeper_refused() {
 	ask garfield $'treasure.txt\n'
 	expect_reply "OK" 1 "after clients that hung up before their reply, the keeper must still serve: send with MSG_NOSIGNAL (or ignore SIGPIPE)"
 	! exited "$KPID" || fail "the keeper exited: $(head -c 300 "$KERR")"
+}
+
+# pieces USER PIECE...: our client sends each PIECE once the keeper has read
+# the one before (rogue pieces), and reports the reply and what follows it.
+pieces() {
+	run_as "$1" "$KEEPER_BUILD/fixtures/rogue" pieces "$KSOCK" "${@:2}"
+}
+
+@test "the keeper reads a request however it arrives, in pieces or all at once" {
+	keeper_start
+	pieces garfield "treas" $'ure.txt\n'
+	expect_reply "OK" 1 "the name came in two writes, \"treas\" then \"ure.txt\\n\", the second once the keeper had read the first: read() until the newline (a stream socket keeps no message boundaries)"
+	pieces garfield "t" "r" "e" "a" "s" "u" "r" "e" "." "t" "x" "t" $'\n'
+	expect_reply "OK" 1 "the name came a byte at a time: read() until the newline, with one deadline for the whole line"
+	pieces garfield $'treasure.txt\n'
+	expect_reply "OK" 1 "control: the whole line in one write"
+}
+
+@test "a request of 4096 bytes with its newline is served; one byte more gets ERR 36" {
+	keeper_start
+	local name
+	# ./ 2041 times, then /treasure.txt: 4095 bytes, a name the kernel takes
+	# (PATH_MAX is 4096 with the terminating NUL), and the newline.
+	name=$(printf './%.0s' {1..2041})/treasure.txt
+	ask garfield "$name"$'\n'
+	expect_reply "OK" 1 "a request of exactly 4096 bytes with its newline (a name of 4095) is within the limit: a buffer of 4096 bytes must hold the newline too, and a NUL needs no room there"
+	ask garfield ".$name"$'\n'
+	expect_reply "ERR 36" 0 "a request of 4097 bytes with its newline is past the limit: ENAMETOOLONG (36)"
+}
+
+@test "the keeper answers one request per connection, then closes it" {
+	keeper_start
+	run_as garfield "$KEEPER_BUILD/fixtures/rogue" twice "$KSOCK" $'treasure.txt\n'
+	expect_reply "OK" 1 "the first line is the request"
+	grep -qx "after: closed" <<<"$output" ||
+		fail "$(printf 'expected: one reply, then the connection closed (one request per connection)\nactual:   %s\nhint:     after the reply, close the client'"'"'s socket; do not read a second request from it (our client sent its line again)' \
+			"$(grep '^after: ' <<<"$output")")"
 }
 
 @test "the keeper closes every descriptor it opens for a request" {

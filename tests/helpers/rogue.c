@@ -8,6 +8,14 @@
  *                                         the reply; "hangup": close at once
  *     rogue dribble SOCKET                send half a name, then the rest on
  *                                         SIGUSR1, and report the reply
+ *     rogue pieces SOCKET PIECE...        send each PIECE once the keeper has
+ *                                         read the one before (our send queue
+ *                                         empty: SIOCOUTQ), unless a reply
+ *                                         comes first; report the reply, and
+ *                                         then what follows it
+ *     rogue twice SOCKET REQUEST          send REQUEST, report the reply, send
+ *                                         REQUEST again on the same connection,
+ *                                         and report what follows
  *     rogue hold SOCKET                   connect, send nothing, report when
  *                                         the keeper lets go
  *     rogue flood SOCKET COUNT REQUEST    COUNT connections at once, REQUEST
@@ -28,6 +36,13 @@
  *     descriptor: regular '<its first bytes>' | directory | fifo | other
  *     access: read-only | write-only | read-write   (after each descriptor line)
  *
+ * and "pieces" and "twice" also, before the reply and after it:
+ *
+ *     early: <N> piece(s) not sent     (the reply came before they were)
+ *     after: closed | after: more | after: open   (the keeper closed the
+ *                                         connection, sent more, or neither
+ *                                         within BOUND_MS)
+ *
  * A client connects by path; when there is no file at SOCKET it tries the
  * same name in the abstract namespace, and says so, so that a keeper listening
  * there is still reached, and only the test about where the socket lives fails.
@@ -46,6 +61,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -56,6 +73,8 @@ enum { EXIT_DONE = 0, EXIT_NO_CONNECT = 3, EXIT_FAILED = 4 };
 
 #define MANY 200
 #define SHOWN 200
+/* How long pieces waits for the keeper to read a piece, or to close. */
+#define BOUND_MS 5000
 
 static void
 die(const char *what)
@@ -272,6 +291,82 @@ dribble(const char *path)
 	return EXIT_DONE;
 }
 
+/* consumed: the keeper has read all we sent (0), or something came back
+ * first (1), or neither within BOUND_MS (-1). */
+static int
+consumed(int s)
+{
+	for (int ms = 0; ms < BOUND_MS; ms++) {
+		struct pollfd p = { .fd = s, .events = POLLIN };
+		int queued = 0;
+
+		if (poll(&p, 1, 0) == 1)
+			return 1;
+		if (ioctl(s, SIOCOUTQ, &queued) == -1)
+			die("ioctl(SIOCOUTQ)");
+		if (queued == 0)
+			return 0;
+		(void)poll(NULL, 0, 1); /* the next look, 1 ms on */
+	}
+	return -1;
+}
+
+/* report_after: what follows a reply: the connection closed, more bytes,
+ * or neither within BOUND_MS. */
+static void
+report_after(int s)
+{
+	struct pollfd p = { .fd = s, .events = POLLIN };
+	char byte;
+
+	if (poll(&p, 1, BOUND_MS) == 0)
+		printf("after: open\n");
+	else if (recv(s, &byte, 1, MSG_DONTWAIT) == 1)
+		printf("after: more\n");
+	else
+		printf("after: closed\n"); /* EOF, or ECONNRESET: it closed with bytes unread */
+}
+
+static int
+pieces(int argc, char *argv[])
+{
+	int s, i;
+
+	printf("pid: %ld\n", (long)getpid());
+	s = dial(argv[2], 1);
+	if (s == -1)
+		return EXIT_NO_CONNECT;
+	for (i = 3; i < argc; i++) {
+		send_all(s, argv[i], strlen(argv[i]));
+		if (i + 1 < argc && consumed(s) != 0)
+			break;
+	}
+	if (i + 1 < argc)
+		printf("early: %d piece(s) not sent\n", argc - i - 1);
+	report_reply(s);
+	report_after(s);
+	close(s);
+	return EXIT_DONE;
+}
+
+static int
+twice(const char *path, const char *request)
+{
+	int s;
+
+	printf("pid: %ld\n", (long)getpid());
+	s = dial(path, 1);
+	if (s == -1)
+		return EXIT_NO_CONNECT;
+	send_all(s, request, strlen(request));
+	report_reply(s);
+	/* The keeper may have closed already: EPIPE then, and no SIGPIPE. */
+	(void)send(s, request, strlen(request), MSG_NOSIGNAL);
+	report_after(s);
+	close(s);
+	return EXIT_DONE;
+}
+
 static int
 hold(const char *path)
 {
@@ -400,12 +495,16 @@ main(int argc, char *argv[])
 		return ask(argc, argv);
 	if (argc == 3 && strcmp(argv[1], "dribble") == 0)
 		return dribble(argv[2]);
+	if (argc >= 4 && strcmp(argv[1], "pieces") == 0)
+		return pieces(argc, argv);
+	if (argc == 4 && strcmp(argv[1], "twice") == 0)
+		return twice(argv[2], argv[3]);
 	if (argc == 3 && strcmp(argv[1], "hold") == 0)
 		return hold(argv[2]);
 	if (argc == 5 && strcmp(argv[1], "flood") == 0)
 		return flood(argv[2], atoi(argv[3]), argv[4]);
 	if (argc == 5 && strcmp(argv[1], "serve") == 0)
 		return serve(argv[2], argv[3], argv[4]);
-	fprintf(stderr, "usage: rogue ask|dribble|hold|flood|serve SOCKET ...\n");
+	fprintf(stderr, "usage: rogue ask|dribble|pieces|twice|hold|flood|serve SOCKET ...\n");
 	return EXIT_FAILED;
 }
