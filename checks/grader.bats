@@ -670,12 +670,12 @@ print(run, grade.scratch_dir("grade", run))' "$ROOT/grader") || fail "cannot mak
 	# each test gave the ids back (the suite's own listener needs one).
 }
 
-@test "the FIFO and message-queue part: the handout's programs get 28/28, hostile ones lose exactly their points" {
+@test "the FIFO and message-queue part: the handout's programs get 33/33, hostile ones lose exactly their points" {
 	local d=$BATS_FILE_TMPDIR/fifo
 	[[ -d $d ]] || skip "GRADER_SAMPLES names no fifo sample"
 	expect_scores_in "$d" handout 'fifo-*'
 	run -0 grep -A1 -F "== $d/samples/handout" "$d/report"
-	assert_line "Names others can find: FIFOs, message queues and locks (optional): 28/28"
+	assert_line "Names others can find: FIFOs, message queues and locks (optional): 33/33"
 	# fifo-plants-fifos leaves FIFOs in /tmp, /var/tmp, /dev/shm and
 	# /run/lock: "grading leaves no process, no file and no account behind"
 	# finds none of them once every class is graded.

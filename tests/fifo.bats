@@ -446,6 +446,18 @@ sender_got() {
 	done
 }
 
+# sender_delivers: control: into garfield's own 0600 FIFO in a fresh DIR,
+# read by our receiver, the student's sender sends the line of M.1 (stdin
+# M.in). How it frames the line is the test of one frame per line's.
+sender_delivers() {
+	fifo_dir
+	hear
+	LAB_STDIN=$M.in run_as "$FIFO_USER" "$(student sender)" "$DIR"
+	heard
+	holds "$RAWOUT" "$M.1" ||
+		fail "control: into garfield's own FIFO (0600) the same sender must send the line; our receiver got $(printed "$RAWOUT") bytes (status $status: $stderr)"
+}
+
 @test "the sender refuses a FIFO that another user made: exit 2, nothing sent" {
 	require_fifo sender
 	text 20 "$M.1"
@@ -457,14 +469,44 @@ sender_got() {
 		fail "$(printf 'expected: exit 2: %s/fifo is %s'\''s FIFO, mode 0666, and %s reads it\nactual:   status %s\nhint:     fstat() after open(): a FIFO whose st_uid is geteuid(), mode 0600, before a byte goes out' "$DIR" "$FIFO_OTHER" "$FIFO_OTHER" "$status")"
 	[[ $(printed "$RAWOUT") == 0 ]] ||
 		fail "expected: nothing sent into $FIFO_OTHER's FIFO; actual: $FIFO_OTHER read $(printed "$RAWOUT") bytes"
-	# Control: into garfield's own FIFO, the same sender sends (how it
-	# frames the line is the test of one frame per line's).
-	fifo_dir
+	sender_delivers
+}
+
+@test "the sender refuses its own FIFO unless its mode is 0600: exit 2, nothing sent" {
+	require_fifo sender
+	local mode
+	text 20 "$M.1"
+	{ cat "$M.1"; echo; } >"$M.in"
+	for mode in 666 620; do
+		fifo_dir
+		hear "$FIFO_USER" "$mode"
+		LAB_STDIN=$M.in run_as "$FIFO_USER" "$(student sender)" "$DIR"
+		heard
+		[[ $status == 2 && $(printed "$RAWOUT") == 0 ]] ||
+			fail "$(printf 'expected: exit 2, nothing sent: %s/fifo is garfield'"'"'s own FIFO, but mode %s: others may open it\nactual:   status %s, %s bytes sent\nhint:     fstat() after open(): st_uid is geteuid() and (st_mode & 0777) is 0600, both' \
+				"$DIR" "$mode" "$status" "$(printed "$RAWOUT")")"
+	done
+	sender_delivers
+}
+
+@test "the sender refuses a symbolic link at DIR/fifo: exit 2, nothing sent" {
+	require_fifo sender
+	local target
+	text 20 "$M.1"
+	{ cat "$M.1"; echo; } >"$M.in"
+	# Garfield's own FIFO, 0600, that our receiver reads; and in another
+	# directory, nermal's link to it at DIR/fifo. Only O_NOFOLLOW refuses
+	# it: what the link leads to passes every other check.
 	hear
+	target=$DIR/fifo
+	fifo_dir
+	plant "$FIFO_OTHER" symlink "$DIR/fifo" "$target"
 	LAB_STDIN=$M.in run_as "$FIFO_USER" "$(student sender)" "$DIR"
 	heard
-	holds "$RAWOUT" "$M.1" ||
-		fail "control: into garfield's own FIFO (0600) the same sender must send the line; our receiver got $(printed "$RAWOUT") bytes (status $status: $stderr)"
+	[[ $status == 2 && $(printed "$RAWOUT") == 0 ]] ||
+		fail "$(printf 'expected: exit 2, nothing sent: %s/fifo is a symbolic link (to %s)\nactual:   status %s, %s bytes sent through it\nhint:     open() with O_NOFOLLOW: a link at DIR/fifo fails with ELOOP' \
+			"$DIR" "$target" "$status" "$(printed "$RAWOUT")")"
+	sender_delivers
 }
 
 @test "the mqreceiver prints each request's message byte for byte and replies OK N" {
@@ -568,6 +610,24 @@ sender_got() {
 	run_as "$FIFO_USER" "$FIFOS" mq-gone "$missing"
 	[[ $status == 0 ]] ||
 		fail "$(printf 'expected: no queue made for a reply queue that did not exist\nactual:   %s\nhint:     never O_CREAT on a name that a request gives you' "$output")"
+}
+
+@test "the mqreceiver checks its queue's mode: under umask 0277 it exits 2 and removes the queue" {
+	require_fifo mqreceiver
+	OUT=$BATS_TEST_TMPDIR/mqreceiver.umask
+	start_as "$OUT" "$FIFO_USER" sh -c 'umask 0277 && exec "$@"' sh stdbuf -oL "$(student mqreceiver)" "$QUEUE"
+	PID=$BG
+	wait_until ready_or_gone "$OUT" "$PID" "Receiver PID: " || true
+	exited "$PID" ||
+		fail "$(printf 'expected: exit 2: under umask 0277 the queue is made with mode 0400, not 0600\nactual:   it started: %s\nhint:     fstat() on the queue descriptor after mq_open(): (st_mode & 0777) must be 0600; the umask can take bits away' \
+			"$(head -n 1 "$OUT")")"
+	ended "$PID"
+	run_as "$FIFO_USER" "$FIFOS" mq-gone "$QUEUE"
+	[[ $ENDED == "status 2" && $output == "$QUEUE: gone" ]] ||
+		fail "expected: exit 2, and the queue it made removed; actual: $ENDED, queue $QUEUE: $output ($(head -c 200 "$OUT.err"))"
+	# Control: under the usual umask, the same mqreceiver starts.
+	fifo_queue
+	mqreceive
 }
 
 @test "SIGINT and SIGTERM stop the mqreceiver with exit 0, and leave no queue" {
@@ -713,6 +773,63 @@ mqsend() {
 	served
 	[[ $(requests) == 1 ]] ||
 		fail "control: to garfield's own queue the mqsender must send its request: $SENT, our receiver got $(requests) request(s): $(head -c 200 "$SENDEROUT.err")"
+}
+
+@test "the mqsender refuses its own queue unless its mode is 0600: exit 2, nothing sent" {
+	require_fifo mqsender
+	run_as "$FIFO_USER" "$FIFOS" mq-make "$QUEUE" 622
+	[[ $status == 0 ]] || fail "our set-up failed: $stderr"
+	printf 'for garfield only\n' >"$M.in"
+	mqsend "$M.in" 12
+	run_as "$FIFO_USER" "$FIFOS" mq-drain "$QUEUE"
+	[[ $SENT == "status 2" && $output == "messages=0" ]] ||
+		fail "$(printf 'expected: exit 2 at once, nothing sent: %s is garfield'"'"'s own queue, but mode 0622: others may write to it\nactual:   %s; in the queue: %s\nhint:     fstat() on the queue descriptor: st_uid is geteuid() and (st_mode & 0777) is 0600, both' \
+			"$QUEUE" "$SENT" "$(tr '\n' ' ' <<<"$output" | cat -v)")"
+	# Control: to our receiver's 0600 queue, the same sender sends.
+	fifo_queue
+	serve ok
+	mqsend "$M.in" 12
+	served
+	[[ $(requests) == 1 ]] ||
+		fail "control: to garfield's own 0600 queue the mqsender must send its request: $SENT, our receiver got $(requests) request(s): $(head -c 200 "$SENDEROUT.err")"
+}
+
+@test "the mqreceiver and the mqsender refuse a QUEUE that is not a / and 1 to 200 other characters: exit 2" {
+	require_fifo mqreceiver
+	require_fifo mqsender
+	local bad long pad
+	# The names our queues may have: 200 characters, and one more.
+	printf -v pad '%*s' 200 ''
+	long=/ipc-lab-$SRANDOM-${pad// /q}
+	FIFO_QUEUES+=("${long:0:201}" "${long:0:202}")
+	for bad in "ipc-lab-$SRANDOM" / "/ipc-lab/$SRANDOM" "${long:0:202}"; do
+		OUT=$BATS_TEST_TMPDIR/mqreceiver.bad
+		start_as "$OUT" "$FIFO_USER" stdbuf -oL "$(student mqreceiver)" "$bad"
+		wait_until ready_or_gone "$OUT" "$BG" "Receiver PID: " || true
+		exited "$BG" ||
+			fail "$(printf 'expected: the mqreceiver to exit 2 for QUEUE "%s" (%s characters)\nactual:   it started on it\nhint:     a / then 1 to 200 characters, none of them /: check the name before mq_open() (which takes up to 255)' \
+				"$bad" "${#bad}")"
+		ended "$BG"
+		[[ $ENDED == "status 2" ]] ||
+			fail "expected: the mqreceiver to exit 2 for QUEUE \"$bad\"; actual: $ENDED"
+	done
+	# The mqsender, given a name one character too long where our receiver serves.
+	printf 'for garfield only\n' >"$M.in"
+	QUEUE=${long:0:202}
+	serve ok
+	mqsend "$M.in" 12
+	served
+	[[ $SENT == "status 2" && $(requests) == 0 ]] ||
+		fail "$(printf 'expected: the mqsender to exit 2 for a QUEUE of 201 characters, and send nothing\nactual:   %s, our receiver there got %s request(s)\nhint:     a / then 1 to 200 characters, none of them /: check the name before mq_open() (which takes up to 255)' \
+			"$SENT" "$(requests)")"
+	# Control: 200 characters are within the limit, for both.
+	QUEUE=${long:0:201}
+	serve ok
+	mqsend "$M.in" 12
+	served
+	[[ $SENT == "status 0" && $(requests) == 1 ]] ||
+		fail "control: to our receiver on a QUEUE of 200 characters the mqsender must send: $SENT, $(requests) request(s): $(head -c 200 "$SENDEROUT.err")"
+	mqreceive
 }
 
 @test "SIGINT and SIGTERM stop the mqsender with exit 1, and no exit path leaves its reply queue" {
