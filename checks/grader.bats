@@ -651,31 +651,31 @@ print(run, grade.scratch_dir("grade", run))' "$ROOT/grader") || fail "cannot mak
 	[[ ! -e $work && ! -e $run ]] || fail "the next run left $work or $run in place"
 }
 
-@test "the keeper part: the handout's keeper and paw get 33/33, hostile ones lose exactly their points" {
+@test "the keeper part: the handout's keeper and paw get 37/37, hostile ones lose exactly their points" {
 	local d=$BATS_FILE_TMPDIR/keeper
 	[[ -d $d ]] || skip "GRADER_SAMPLES names no keeper sample"
 	expect_scores_in "$d" handout 'keeper-*'
 	run -0 grep -A1 -F "== $d/samples/handout" "$d/report"
-	assert_line "Keeper: descriptor passing over UNIX sockets (optional): 33/33"
+	assert_line "Keeper: descriptor passing over UNIX sockets (optional): 37/37"
 }
 
-@test "the shared-memory part: the handout's programs get 31/31, hostile ones lose exactly their points" {
+@test "the shared-memory part: the handout's programs get 37/37, hostile ones lose exactly their points" {
 	local d=$BATS_FILE_TMPDIR/shm
 	[[ -d $d ]] || skip "GRADER_SAMPLES names no shm sample"
 	expect_scores_in "$d" handout 'shm-*'
 	run -0 grep -A1 -F "== $d/samples/handout" "$d/report"
-	assert_line "Letters in shared memory: signals and semaphores (optional): 31/31"
+	assert_line "Letters in shared memory: signals and semaphores (optional): 37/37"
 	# shm-floods-segments takes every segment id there is in each listener
 	# test; the sender's tests after them pass only if the clean-up after
 	# each test gave the ids back (the suite's own listener needs one).
 }
 
-@test "the FIFO and message-queue part: the handout's programs get 33/33, hostile ones lose exactly their points" {
+@test "the FIFO and message-queue part: the handout's programs get 37/37, hostile ones lose exactly their points" {
 	local d=$BATS_FILE_TMPDIR/fifo
 	[[ -d $d ]] || skip "GRADER_SAMPLES names no fifo sample"
 	expect_scores_in "$d" handout 'fifo-*'
 	run -0 grep -A1 -F "== $d/samples/handout" "$d/report"
-	assert_line "Names others can find: FIFOs, message queues and locks (optional): 33/33"
+	assert_line "Names others can find: FIFOs, message queues and locks (optional): 37/37"
 	# fifo-plants-fifos leaves FIFOs in /tmp, /var/tmp, /dev/shm and
 	# /run/lock: "grading leaves no process, no file and no account behind"
 	# finds none of them once every class is graded.

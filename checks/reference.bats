@@ -98,6 +98,7 @@ feed_cat() {
 	require_listener
 	# stdout closed: printf fails, and that must not look like "SIGINT" (1).
 	run -2 --separate-stderr bash -c 'cd "$1" && exec >&- && exec timeout "$2" ./listener' _ "$LISTENER_BUILD" "$LAB_BOUND"
+	# shellcheck disable=SC2154 # set by run --separate-stderr
 	[[ $stderr == *"listener: printf"* ]] ||
 		fail "expected: a message naming the failed call on stderr; actual: '$stderr'"
 }

@@ -284,6 +284,27 @@ refused_at_start() {
 	receive
 }
 
+@test "the receiver refuses a DIR too long for DIR/fifo.lock: exit 2 at once, nothing made" {
+	require_fifo receiver
+	local long=$DIR
+	# DIR, then /. until it is 4088 bytes long: DIR/fifo (4093) is a path
+	# the kernel takes, DIR/fifo.lock (4098) is not, and snprintf() into
+	# PATH_MAX bytes cuts it to DIR/fifo.l, a name of its own.
+	while ((${#long} + 2 <= 4088)); do long+=/.; done
+	((${#long} == 4088)) || long+=/
+	OUT=$BATS_TEST_TMPDIR/receiver.long
+	start_as "$OUT" "$FIFO_USER" stdbuf -oL "$(student receiver)" "$long"
+	wait_until ready_or_gone "$OUT" "$BG" "Receiver PID: " || true
+	exited "$BG" ||
+		fail "$(printf 'expected: exit 2 at once: DIR/fifo.lock is %s bytes, past PATH_MAX\nactual:   it started: %s; in DIR: %s\nhint:     snprintf() returns the length it wanted: when that is PATH_MAX or more, the name was cut short' \
+			"$((${#long} + 10))" "$(head -n 1 "$OUT")" "$(ls -A "$DIR" | tr '\n' ' ')")"
+	ended "$BG"
+	[[ $ENDED == "status 2" && -z $(ls -A "$DIR") ]] ||
+		fail "expected: exit 2, nothing made in DIR; actual: $ENDED, in DIR: $(ls -A "$DIR" | tr '\n' ' ') ($(head -c 200 "$OUT.err"))"
+	# Control: on DIR itself, the same receiver starts.
+	receive
+}
+
 @test "a second receiver is told at once that the name is busy: exit 4, touching nothing, also against another program's fcntl lock" {
 	local first before holder
 	busy_with() {
@@ -408,6 +429,19 @@ sender_got() {
 	[[ $status == 0 ]] || fail "$(printf 'expected: the sender to exit 0 at the end of stdin\nactual:   status %s: %s' "$status" "$(head -c 300 <<<"$stderr")")"
 	sender_got "$M.expected" "5 frames, one per line (100, 0, 4092, 1 and 50 bytes)" \
 		"each line without its newline, as a uint32_t length then the bytes, in one write() of 4 + length bytes: not a fixed size, not strlen()"
+}
+
+@test "the sender prints nothing on stdout: the lines go into the FIFO only" {
+	require_fifo sender
+	text 20 "$M.1"
+	{ cat "$M.1"; echo; } >"$M.in"
+	hear
+	LAB_STDIN=$M.in run_as "$FIFO_USER" "$(student sender)" "$DIR"
+	heard
+	[[ $status == 0 ]] && holds "$RAWOUT" "$M.1" ||
+		fail "control: the sender must send its line to our receiver; status $status ($(head -c 200 <<<"$stderr")), our receiver got $(printed "$RAWOUT") bytes"
+	[[ -z $output ]] ||
+		fail "$(printf 'expected: nothing on stdout from the sender\nactual:   %s\nhint:     the sender prints nothing: what it has to say goes to stderr' "$(head -c 200 <<<"$output" | cat -v)")"
 }
 
 @test "the sender refuses a line longer than 4092 bytes: exit 3, the lines before it sent, nothing of it" {
@@ -630,6 +664,40 @@ sender_delivers() {
 	mqreceive
 }
 
+@test "the mqreceiver refuses a request with no newline, a message over 4092 bytes, or its own queue to reply to: nothing printed, it serves on" {
+	mqreceive
+	local reply valid
+	fifo_queue reply
+	run_as "$FIFO_USER" "$FIFOS" mq-make "$reply" 600
+	[[ $status == 0 ]] || fail "our set-up failed: $stderr"
+	# No newline at all; a valid reply queue of garfield's (0600) with a
+	# message one byte over FRAME_MAX; the mqreceiver's own queue, also
+	# garfield's and 0600, named as the reply queue.
+	text 40 "$M.refused.1"
+	LAB_STDIN=$M.refused.1 run_as "$FIFO_USER" "$FIFOS" mq-raw "$QUEUE"
+	[[ $status == 0 ]] || fail "our sender could not send a request: $stderr"
+	text 4093 "$M.refused.2"
+	LAB_STDIN=$M.refused.2 run_as "$FIFO_USER" "$FIFOS" mq-request "$QUEUE" "$reply"
+	[[ $status == 0 ]] || fail "our sender could not send a request: $stderr"
+	text 40 "$M.refused.3"
+	LAB_STDIN=$M.refused.3 run_as "$FIFO_USER" "$FIFOS" mq-request "$QUEUE" "$QUEUE"
+	[[ $status == 0 ]] || fail "our sender could not send a request: $stderr"
+	# Then a valid one, which must be served.
+	text 300 "$M"
+	fifo_queue valid
+	LAB_STDIN=$M run_as "$FIFO_USER" "$FIFOS" mq-ask "$QUEUE" "$valid" 300
+	[[ $status == 0 ]] ||
+		fail "$(printf 'expected: after the refused requests, a valid one served: a reply\nactual:   our sender: status %s, %s %s\nthe mqreceiver: %s\nhint:     a refused request is one line on stderr, and the receiver serves on' \
+			"$status" "$output" "$stderr" "$(exited "$PID" && echo ended || echo running)")"
+	got_all "the valid request is printed" "$M"
+	! after_line "$OUT" | grep -aqF -e "$(head -c 40 "$M.refused.1")" -e "$(head -c 40 "$M.refused.2")" -e "$(<"$M.refused.3")" ||
+		fail "$(printf 'expected: nothing printed for a request with no newline, one with a message of 4093 bytes, and one naming the request queue itself as the reply queue\nactual:   %s\nhint:     refuse before printing: the newline, then the length (at most FRAME_MAX), then the reply queue (not QUEUE, yours, 0600)' \
+			"$(after_line "$OUT" | head -c 300 | cat -v)")"
+	run_as "$FIFO_USER" "$FIFOS" mq-drain "$reply"
+	[[ $output == "messages=0" ]] ||
+		fail "$(printf 'expected: no reply to a request whose message is 4093 bytes\nactual:   in its reply queue: %s' "$(tr '\n' ' ' <<<"$output" | cat -v)")"
+}
+
 @test "SIGINT and SIGTERM stop the mqreceiver with exit 0, and leave no queue" {
 	local sig
 	for sig in INT TERM; do
@@ -697,6 +765,18 @@ mqsend() {
 # fifo/HANDOUT.md: a line longer than FRAME_MAX is not sent, and the mqsender
 # exits 3. The queue's messages are longer than a frame (the reply name
 # rides in them), so mq_send() would take it: the check is the mqsender's.
+@test "the mqsender prints nothing on stdout" {
+	require_fifo mqsender
+	printf 'for garfield only\nand a second line\n' >"$M.in"
+	serve ok
+	mqsend "$M.in" 12
+	served
+	[[ $SENT == "status 0" && $(requests) == 2 ]] ||
+		fail "control: the mqsender must send its two lines to our receiver and exit 0; $SENT, $(requests) request(s): $(head -c 200 "$SENDEROUT.err")"
+	[[ ! -s $SENDEROUT ]] ||
+		fail "$(printf 'expected: nothing on stdout from the mqsender\nactual:   %s\nhint:     the mqsender prints nothing, not even the replies: what it has to say goes to stderr' "$(head -c 200 "$SENDEROUT" | cat -v)")"
+}
+
 @test "the mqsender refuses a line longer than 4092 bytes: exit 3, the lines before it sent, nothing of it" {
 	require_fifo mqsender
 	text 20 "$M.1"

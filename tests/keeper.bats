@@ -68,6 +68,23 @@ keeper_refused() {
 	keeper_refused "no-such-user is no user: getpwnam() finds nothing, and it is not a number"
 }
 
+@test "the keeper refuses to start without a USER: exit non-zero, no ready line, no socket" {
+	require_keeper keeper
+	local out=$BATS_TEST_TMPDIR/keeper.nouser pid status=0
+	(cd "$KWS" && lab_exec "$LAB_OWNER" "$KEEPER_BUILD/student/keeper" "$KSOCK" "$KWS/litterbox") \
+		>"$out" 2>"$out.err" </dev/null &
+	pid=$!
+	LAB_PIDS+=("$pid")
+	wait_until ready_or_exited "$out" "$pid" || true
+	exited "$pid" ||
+		fail "$(printf 'expected: the keeper, started with no USER, to refuse to start\nactual:   it started: %s\nhint:     check argc >= 4 first: keeper SOCKET LITTERBOX USER...' "$(head -c 200 "$out")")"
+	wait "$pid" || status=$?
+	[[ $status != 0 && ! -e $KSOCK ]] ||
+		fail "expected: a non-zero exit and no socket, when no USER is given; actual: status $status, $([[ -e $KSOCK ]] && echo "a socket at $KSOCK" || echo "no socket")"
+	# Control: with a USER, the same keeper starts.
+	keeper_start
+}
+
 @test "the keeper refuses a SOCKET that exists, and leaves it in place: exit 2" {
 	require_keeper keeper
 	# A file the keeper's owner could remove (in its own run/), as a
@@ -106,6 +123,18 @@ keeper_refused() {
 		fail "$(printf 'expected: paw to print the 1048576 bytes of the file exactly, and exit 0\nactual:   status %s, %s bytes: %s\nhint:     read() and write() until read() returns 0; write() may write less than asked; never %%s' \
 			"$status" "$(wc -c <"$CLIENT_OUT")" "$(cmp "$CLIENT_OUT" "$KWS/litterbox/treasure.txt" 2>&1 | head -1)")"
 	fi
+}
+
+@test "paw closes the descriptor it received, also after printing the file" {
+	# Our keeper hands the treasure over: only paw is judged here.
+	hostile_keeper ok
+	run_paw garfield treasure.txt
+	[[ $status == 0 ]] && cmp -s "$CLIENT_OUT" "$KWS/litterbox/treasure.txt" ||
+		fail "control: paw must print the treasure our keeper hands it and exit 0; status $status, output: $(head -c 200 <<<"$output")"
+	grep -qx "leakcheck: done" <<<"$stderr" ||
+		fail "$(printf 'expected: paw to exit through exit() or a return from main, so its descriptors can be checked\nactual:   no report from the leak check (stderr: %s)' "$(head -c 300 <<<"$stderr")")"
+	! grep -q '^leakcheck: fd ' <<<"$stderr" ||
+		fail "$(printf 'expected: paw to close the descriptor it received before it exits 0\nactual:   still open at exit:\n%s\nhint:     close() it once the file is copied: every path out of paw closes what it received' "$(grep '^leakcheck: fd ' <<<"$stderr")")"
 }
 
 # keeper/HANDOUT.md: the descriptor is the file, opened read-only. One opened
@@ -345,6 +374,18 @@ stops_keeper() {
 	hostile_keeper err
 	run_paw garfield treasure.txt
 	expect_paw_fault "the keeper says ERR 2 and sends a descriptor with it"
+}
+
+@test "paw refuses a reply that is neither OK nor ERR N: MEOW, exit 2, closed" {
+	hostile_keeper hello
+	run_paw garfield treasure.txt
+	expect_paw_fault "the keeper replies HELLO, with a descriptor"
+}
+
+@test "paw says MEOW and exits 2 when the keeper hangs up without a reply" {
+	hostile_keeper hangup
+	run_paw garfield treasure.txt
+	expect_paw_fault "the keeper reads the request and hangs up without a reply"
 }
 
 @test "paw refuses an OK without a descriptor: MEOW, exit 2, stdin unread" {

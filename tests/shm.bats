@@ -222,6 +222,17 @@ hear() {
 	done
 }
 
+@test "the sender prints nothing on stdout: the letter goes into the segment only" {
+	require_shm sender
+	hear
+	run_as "$SHM_USER" "$(student sender)" "$KEY" "$PID" "for garfield's eyes only"
+	ended "$PID"
+	[[ $status == 0 && $ENDED == "status 0" ]] ||
+		fail "control: the sender must deliver to our listener; status $status ($(head -c 200 <<<"$stderr")), our listener $ENDED"
+	[[ -z $output ]] ||
+		fail "$(printf 'expected: nothing on stdout from the sender\nactual:   %s\nhint:     the sender prints nothing: what it has to say goes to stderr' "$(head -c 200 <<<"$output" | cat -v)")"
+}
+
 @test "the sender refuses a message one byte past the limit: exit 2, nothing written, no signal" {
 	require_shm sender
 	hear
@@ -328,6 +339,39 @@ plant() {
 	sender_delivers "$own"
 }
 
+@test "the sender never makes a segment: on a free key, exit 2, nothing made, no signal" {
+	require_shm sender
+	local own
+	hear
+	own=$KEY
+	shm_key
+	run_as "$SHM_USER" "$(student sender)" "$KEY" "$PID" "for garfield's eyes only"
+	[[ $status == 2 && -z $(on_key "$KEY") ]] ||
+		fail "$(printf 'expected: exit 2 and no segment made: nothing was on key %s\nactual:   status %s; on the key: %s\nhint:     shmget(KEY, 0, 0): the listener makes the segment, the sender only finds it' \
+			"$KEY" "$status" "$(on_key "$KEY" | tr '\n' ' ')")"
+	! exited "$PID" || fail "expected: no signal sent after a refusal; actual: our listener was woken"
+	sender_delivers "$own"
+}
+
+@test "the sender exits 2 when it cannot signal PID: a process that is gone, or not a number" {
+	require_shm sender
+	local gone pid
+	hear
+	# A PID that was a process's a moment ago.
+	(exit 0) &
+	gone=$!
+	wait "$gone"
+	for pid in "$gone" abc; do
+		run_as "$SHM_USER" "$(student sender)" "$KEY" "$pid" "for garfield's eyes only"
+		[[ $status == 2 ]] ||
+			fail "$(printf 'expected: exit 2: PID %s is %s\nactual:   status %s%s\nhint:     PID with strtol() and its checks, as KEY; and kill() may fail: its -1 is a failure to report, exit 2' \
+				"$pid" "$([[ $pid == abc ]] && echo "not a number" || echo "no process now")" "$status" \
+				"$( ((status == 128 + 10)) && echo ' (killed by SIGUSR1: kill(0, ...) signals its own process group)')")"
+		! exited "$PID" || fail "expected: our listener (PID $PID) not signalled; actual: it was woken"
+	done
+	sender_delivers "$KEY"
+}
+
 @test "the reader receives a stream 64 times the segment's size from our writer, byte for byte" {
 	require_shm reader
 	local data=$BATS_TEST_TMPDIR/stream.in
@@ -358,6 +402,21 @@ plant() {
 		fail "$(printf 'expected: the writer to exit 0, and our reader to get the 262144 bytes of its stdin\nactual:   writer status %s (%s); our reader: %s, %s bytes\nhint:     -1 on semaphore 0, copy the bytes, set len, +1 on semaphore 1; a block of len 0 at the end' \
 			"$status" "$(head -c 200 <<<"$stderr")" "$ours" "$(after_line "$OUT" | wc -c)")"
 	fi
+}
+
+@test "the writer prints nothing on stdout" {
+	require_shm writer
+	local data=$BATS_TEST_TMPDIR/stream.in
+	bytes $((3 * 4096)) "$data"
+	OUT=$BATS_TEST_TMPDIR/ours.out
+	start_ready "$OUT" "Reader PID: " "$SHM_USER" "$LETTERS" read "$KEY"
+	PID=$BG
+	LAB_STDIN=$data run_as "$SHM_USER" "$(student writer)" "$KEY"
+	ended "$PID"
+	[[ $status == 0 && $ENDED == "status 0" ]] ||
+		fail "control: the writer must stream to our reader; status $status ($(head -c 200 <<<"$stderr")), our reader $ENDED"
+	[[ -z $output ]] ||
+		fail "$(printf 'expected: nothing on stdout from the writer\nactual:   %s\nhint:     the writer prints nothing: what it has to say goes to stderr' "$(head -c 200 <<<"$output" | cat -v)")"
 }
 
 @test "the writer waits until the reader has initialised the semaphores" {
@@ -477,6 +536,17 @@ writer_uses() {
 	writer_uses
 }
 
+@test "the writer never makes a segment or a set: on a free key, exit 2, nothing made" {
+	require_shm writer
+	local data=$BATS_TEST_TMPDIR/stream.in
+	bytes 10 "$data"
+	LAB_STDIN=$data run_as "$SHM_USER" "$(student writer)" "$KEY"
+	[[ $status == 2 && -z $(on_key "$KEY") ]] ||
+		fail "$(printf 'expected: exit 2 and nothing made: nothing was on key %s\nactual:   status %s; on the key: %s\nhint:     shmget(KEY, 0, 0) and semget(KEY, 0, 0): the reader makes both, the writer only finds them' \
+			"$KEY" "$status" "$(on_key "$KEY" | tr '\n' ' ')")"
+	writer_uses
+}
+
 @test "the reader sleeps while it waits for its turn, using no CPU" {
 	require_shm reader
 	# No writer: the reader's turn (semaphore 1) never comes.
@@ -587,10 +657,10 @@ reader_refused() {
 @test "a reader that refuses a taken key leaves nothing of its own behind" {
 	require_shm reader
 	local kind before
-	before=$(objects_of "$SHM_USER")
 	# Whichever object the reader makes first, one of these two keys has the
 	# other taken: it has made one object when it finds it cannot make both.
 	for kind in shm sem; do
+		before=$(objects_of "$SHM_USER")
 		reader_refused "$kind"
 		# A reader that does not refuse is the other test's defect; here,
 		# only what a refusal leaves counts.
@@ -713,4 +783,43 @@ reader_refused() {
 	start_ready "$BATS_TEST_TMPDIR/reader.out" "Reader PID: " "$SHM_USER" stdbuf -oL "$(student reader)" "$KEY"
 	shm_key
 	start_ready "$BATS_TEST_TMPDIR/listener.out" "Listener PID: " "$SHM_USER" stdbuf -oL "$(student listener)" "$KEY"
+}
+
+@test "every program takes a KEY in hexadecimal, with 0x" {
+	require_shm listener
+	require_shm sender
+	require_shm reader
+	require_shm writer
+	local hex
+	# Each program is given 0x and the key in hexadecimal; what it made or
+	# used must be on the key in decimal. Only the key is judged here: how
+	# each exchange goes is the other tests' business.
+	shm_key
+	printf -v hex '0x%x' "$KEY"
+	hear
+	run_as "$SHM_USER" "$(student sender)" "$hex" "$PID" "for garfield's eyes only"
+	wait_until exited "$PID" || true
+	[[ $status == 0 ]] && exited "$PID" ||
+		fail "expected: the sender given KEY $hex to send to our listener on key $KEY (exit 0, our listener woken); actual: status $status ($(head -c 200 <<<"$stderr")), our listener $(exited "$PID" && echo woken || echo "not woken")"
+	shm_key
+	printf -v hex '0x%x' "$KEY"
+	start_ready "$BATS_TEST_TMPDIR/reader.hex" "Reader PID: " "$SHM_USER" stdbuf -oL "$(student reader)" "$hex"
+	[[ $(on_key "$KEY" | sort | tr '\n' ' ') == "sem shm " ]] ||
+		fail "expected: the reader given KEY $hex to make its segment and set on key $KEY; actual: on that key: $(on_key "$KEY" | tr '\n' ' ')"
+	# The writer, on garfield's own segment and set planted on the key: it
+	# takes its turn.
+	shm_key
+	printf -v hex '0x%x' "$KEY"
+	plant "$SHM_USER" shm 600 4096
+	plant "$SHM_USER" sem 600 2
+	writer_on "$hex"
+	[[ $STATE != *"sem0: value=1 "* ]] ||
+		fail "expected: the writer given KEY $hex to take its turn on garfield's segment and set on key $KEY; actual: $(tr '\n' ' ' <<<"$STATE") (the writer: $ENDED: $(head -c 200 "$BATS_TEST_TMPDIR/writer.out.err"))"
+	# The listener last: a listener may take every segment there is, as
+	# one sample does.
+	shm_key
+	printf -v hex '0x%x' "$KEY"
+	start_ready "$BATS_TEST_TMPDIR/listener.hex" "Listener PID: " "$SHM_USER" stdbuf -oL "$(student listener)" "$hex"
+	[[ $(on_key "$KEY") == shm ]] ||
+		fail "expected: the listener given KEY $hex to make its segment on key $KEY; actual: on that key: $(on_key "$KEY" | tr '\n' ' ')"
 }

@@ -34,6 +34,7 @@
  *   fifos mq-gone NAME...           "gone" for each NAME that does not exist (ENOENT)
  *   fifos mq-unlink NAME...         remove each NAME that is there
  *   fifos mq-request NAME REPLY     send one request: REPLY, '\n', stdin's bytes
+ *   fifos mq-raw NAME               send stdin's bytes as one message, as they are
  *   fifos mq-ask NAME REPLY LEN...  our sender: make REPLY (ours, 0600), send each
  *                                   message as a request, print each reply and '\n'
  *                                   (waiting for it first), remove REPLY
@@ -647,6 +648,22 @@ cmd_mq_request(char **argv)
 }
 
 static int
+cmd_mq_raw(char **argv)
+{
+	static char in[INPUT_MAX];
+	size_t have = slurp(in);
+	mqd_t q = open_queue(argv[0], O_WRONLY);
+	struct timespec deadline = after(BOUND);
+
+	if (have > REQUEST_MAX)
+		fail("a message too long", argv[0]);
+	if (mq_timedsend(q, in, have, 0, &deadline) == -1)
+		die("mq_timedsend", argv[0]);
+	printf("sent\n");
+	return 0;
+}
+
+static int
 cmd_mq_ask(char **argv)
 {
 	static char in[INPUT_MAX];
@@ -774,7 +791,8 @@ static const struct {
 	{ "mq-make", 2, cmd_mq_make },     { "mq-open", 2, cmd_mq_open },
 	{ "mq-drain", 1, cmd_mq_drain },   { "mq-gone", 1, cmd_mq_gone },
 	{ "mq-unlink", 1, cmd_mq_unlink }, { "mq-request", 2, cmd_mq_request },
-	{ "mq-ask", 2, cmd_mq_ask },       { "mq-serve", 2, cmd_mq_serve },
+	{ "mq-raw", 1, cmd_mq_raw },       { "mq-ask", 2, cmd_mq_ask },
+	{ "mq-serve", 2, cmd_mq_serve },
 };
 
 int

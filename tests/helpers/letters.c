@@ -288,11 +288,16 @@ cmd_state(char **argv)
 	struct semid_ds sd;
 
 	if (shm != -1) {
-		struct letter *box = attach(shm, SHM_RDONLY);
+		struct letter *box = shmat(shm, NULL, SHM_RDONLY);
 
-		printf("len=%lu\n", (unsigned long)box->len);
-		printf("text=%.7s\n", box->text);
-		shmdt(box);
+		if (box == (void *)-1) {
+			/* Someone else's segment: say so, and go on to the set. */
+			printf("shmat: [Errno %d] %s\n", errno, strerror(errno));
+		} else {
+			printf("len=%lu\n", (unsigned long)box->len);
+			printf("text=%.7s\n", box->text);
+			shmdt(box);
+		}
 	}
 	if (sem != -1) {
 		if (semctl(sem, 0, IPC_STAT, (union semun){ .buf = &sd }) == -1)

@@ -25,7 +25,10 @@
  *                                         ok (FILE), none, two (FILE twice),
  *                                         many (FILE 200 times), dir (FILE's
  *                                         directory); or err: "ERR 2" with
- *                                         FILE's descriptor, a fault
+ *                                         FILE's descriptor, a fault; or hello:
+ *                                         "HELLO" with FILE's descriptor; or
+ *                                         hangup: no reply, the connection
+ *                                         closed once the request is read
  *
  * What "ask" prints, a line each (a test asserts on them):
  *
@@ -430,8 +433,10 @@ serve(const char *path, const char *mode, const char *file)
 	signal(SIGPIPE, SIG_IGN);
 	if (strcmp(mode, "err") == 0)
 		reply = "ERR 2\n";
+	if (strcmp(mode, "hello") == 0)
+		reply = "HELLO\n";
 	if (strcmp(mode, "ok") == 0 || strcmp(mode, "err") == 0 || strcmp(mode, "two") == 0 ||
-	    strcmp(mode, "many") == 0) {
+	    strcmp(mode, "many") == 0 || strcmp(mode, "hello") == 0) {
 		int want = strcmp(mode, "two") == 0 ? 2 : strcmp(mode, "many") == 0 ? MANY : 1;
 
 		for (; nfds < want; nfds++)
@@ -441,7 +446,7 @@ serve(const char *path, const char *mode, const char *file)
 		copy = strdup(file);
 		if (copy == NULL || (fds[nfds++] = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 			die("the file's directory");
-	} else if (strcmp(mode, "none") != 0) {
+	} else if (strcmp(mode, "none") != 0 && strcmp(mode, "hangup") != 0) {
 		fprintf(stderr, "rogue: serve: no mode %s\n", mode);
 		return EXIT_FAILED;
 	}
@@ -460,6 +465,12 @@ serve(const char *path, const char *mode, const char *file)
 	if (conn == -1)
 		die("accept");
 	(void)!recv(conn, line, sizeof line, 0);
+	if (strcmp(mode, "hangup") == 0) {
+		close(conn);
+		unlink(path);
+		printf("hung up without a reply\n");
+		return EXIT_DONE;
+	}
 
 	memset(&msg, 0, sizeof msg);
 	memset(&control, 0, sizeof control);
