@@ -605,9 +605,23 @@ sender_delivers() {
 	mqreceive
 }
 
+# served_after_refusals: after requests the mqreceiver (PID, OUT) must
+# refuse, our sender's valid request of 300 bytes of text (in M) gets its
+# reply, and the mqreceiver prints it.
+served_after_refusals() {
+	local reply
+	text 300 "$M"
+	fifo_queue reply
+	LAB_STDIN=$M run_as "$FIFO_USER" "$FIFOS" mq-ask "$QUEUE" "$reply" 300
+	[[ $status == 0 ]] ||
+		fail "$(printf 'expected: after the refused requests, a valid one served: a reply\nactual:   our sender: status %s, %s %s\nthe mqreceiver: %s\nhint:     a refused request is one line on stderr, and the receiver serves on' \
+			"$status" "$output" "$stderr" "$(exited "$PID" && echo ended || echo running)")"
+	got_all "the valid request is printed" "$M"
+}
+
 @test "the mqreceiver refuses a request whose reply queue is not the sender's own: nothing printed, nothing sent there" {
 	mqreceive
-	local theirs open missing reply q
+	local theirs open missing q
 	fifo_queue theirs
 	fifo_queue open
 	fifo_queue missing
@@ -626,13 +640,7 @@ sender_delivers() {
 	done
 	# The valid request, longer than those: a %s on the request's buffer
 	# then prints none of theirs either (exactness is another test's).
-	text 300 "$M"
-	fifo_queue reply
-	LAB_STDIN=$M run_as "$FIFO_USER" "$FIFOS" mq-ask "$QUEUE" "$reply" 300
-	[[ $status == 0 ]] ||
-		fail "$(printf 'expected: after the refused requests, a valid one served: a reply\nactual:   our sender: status %s, %s %s\nthe mqreceiver: %s\nhint:     a refused request is one line on stderr, and the receiver serves on' \
-			"$status" "$output" "$stderr" "$(exited "$PID" && echo ended || echo running)")"
-	got_all "the valid request is printed" "$M"
+	served_after_refusals
 	! after_line "$OUT" | grep -aqF -e "$(<"$M.refused.1")" -e "$(<"$M.refused.2")" -e "$(<"$M.refused.3")" ||
 		fail "$(printf 'expected: nothing printed for the refused requests\nactual:   %s\nhint:     check the reply queue (fstat(): yours, 0600) before you print' "$(after_line "$OUT" | head -c 300 | cat -v)")"
 	run_as "$FIFO_OTHER" "$FIFOS" mq-drain "$theirs"
@@ -666,7 +674,7 @@ sender_delivers() {
 
 @test "the mqreceiver refuses a request with no newline, a message over 4092 bytes, or its own queue to reply to: nothing printed, it serves on" {
 	mqreceive
-	local reply valid
+	local reply
 	fifo_queue reply
 	run_as "$FIFO_USER" "$FIFOS" mq-make "$reply" 600
 	[[ $status == 0 ]] || fail "our set-up failed: $stderr"
@@ -683,13 +691,7 @@ sender_delivers() {
 	LAB_STDIN=$M.refused.3 run_as "$FIFO_USER" "$FIFOS" mq-request "$QUEUE" "$QUEUE"
 	[[ $status == 0 ]] || fail "our sender could not send a request: $stderr"
 	# Then a valid one, which must be served.
-	text 300 "$M"
-	fifo_queue valid
-	LAB_STDIN=$M run_as "$FIFO_USER" "$FIFOS" mq-ask "$QUEUE" "$valid" 300
-	[[ $status == 0 ]] ||
-		fail "$(printf 'expected: after the refused requests, a valid one served: a reply\nactual:   our sender: status %s, %s %s\nthe mqreceiver: %s\nhint:     a refused request is one line on stderr, and the receiver serves on' \
-			"$status" "$output" "$stderr" "$(exited "$PID" && echo ended || echo running)")"
-	got_all "the valid request is printed" "$M"
+	served_after_refusals
 	! after_line "$OUT" | grep -aqF -e "$(head -c 40 "$M.refused.1")" -e "$(head -c 40 "$M.refused.2")" -e "$(<"$M.refused.3")" ||
 		fail "$(printf 'expected: nothing printed for a request with no newline, one with a message of 4093 bytes, and one naming the request queue itself as the reply queue\nactual:   %s\nhint:     refuse before printing: the newline, then the length (at most FRAME_MAX), then the reply queue (not QUEUE, yours, 0600)' \
 			"$(after_line "$OUT" | head -c 300 | cat -v)")"

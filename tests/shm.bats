@@ -118,8 +118,7 @@ ended_with() {
 
 @test "the listener refuses a key that someone else made first: exit 2, their segment untouched" {
 	require_shm listener
-	run_as "$SHM_OTHER" "$LETTERS" squat "$KEY" 666
-	[[ $status == 0 ]] || fail "our squatter failed: $output $stderr"
+	plant "$SHM_OTHER" shm 666 4096
 	OUT=$BATS_TEST_TMPDIR/listener.out
 	start_as "$OUT" "$SHM_USER" stdbuf -oL "$(student listener)" "$KEY"
 	PID=$BG
@@ -388,19 +387,25 @@ plant() {
 	fi
 }
 
+# stream_to_ours DATA: our reader on KEY, as garfield, ready; the student's
+# writer streams DATA to it. Sets status, output, stderr (the writer's, as
+# run_as does), OUT (our reader's stdout) and ENDED (how our reader ended).
+stream_to_ours() {
+	OUT=$BATS_TEST_TMPDIR/ours.out
+	start_ready "$OUT" "Reader PID: " "$SHM_USER" "$LETTERS" read "$KEY"
+	PID=$BG
+	LAB_STDIN=$1 run_as "$SHM_USER" "$(student writer)" "$KEY"
+	ended "$PID"
+}
+
 @test "the writer streams stdin 64 times the segment's size to our reader, byte for byte" {
 	require_shm writer
 	local data=$BATS_TEST_TMPDIR/stream.in
 	bytes $((64 * 4096)) "$data"
-	OUT=$BATS_TEST_TMPDIR/ours.out
-	start_ready "$OUT" "Reader PID: " "$SHM_USER" "$LETTERS" read "$KEY"
-	PID=$BG
-	LAB_STDIN=$data run_as "$SHM_USER" "$(student writer)" "$KEY"
-	ended "$PID"
-	local ours=$ENDED
+	stream_to_ours "$data"
 	if [[ $status != 0 ]] || ! after_line "$OUT" | cmp -s - "$data"; then
 		fail "$(printf 'expected: the writer to exit 0, and our reader to get the 262144 bytes of its stdin\nactual:   writer status %s (%s); our reader: %s, %s bytes\nhint:     -1 on semaphore 0, copy the bytes, set len, +1 on semaphore 1; a block of len 0 at the end' \
-			"$status" "$(head -c 200 <<<"$stderr")" "$ours" "$(after_line "$OUT" | wc -c)")"
+			"$status" "$(head -c 200 <<<"$stderr")" "$ENDED" "$(after_line "$OUT" | wc -c)")"
 	fi
 }
 
@@ -408,11 +413,7 @@ plant() {
 	require_shm writer
 	local data=$BATS_TEST_TMPDIR/stream.in
 	bytes $((3 * 4096)) "$data"
-	OUT=$BATS_TEST_TMPDIR/ours.out
-	start_ready "$OUT" "Reader PID: " "$SHM_USER" "$LETTERS" read "$KEY"
-	PID=$BG
-	LAB_STDIN=$data run_as "$SHM_USER" "$(student writer)" "$KEY"
-	ended "$PID"
+	stream_to_ours "$data"
 	[[ $status == 0 && $ENDED == "status 0" ]] ||
 		fail "control: the writer must stream to our reader; status $status ($(head -c 200 <<<"$stderr")), our reader $ENDED"
 	[[ -z $output ]] ||

@@ -12,10 +12,10 @@
  *                                  LEN and 2^32-1 in turn, until killed
  *   letters listen KEY             our listener: "Listener PID: N", then the letter's
  *                                  bytes on stdout and "len=N" on stderr
- *   letters squat KEY MODE [UID]   make a segment on KEY first, with MODE (octal), a
- *                                  canary letter in it, and, with UID, handed to UID
  *   letters plant KEY shm MODE SIZE [UID]
- *                                  the same, with a segment of SIZE bytes
+ *                                  make a segment of SIZE bytes on KEY first, with
+ *                                  MODE (octal), a canary letter in it, and, with
+ *                                  UID, handed to UID
  *   letters plant KEY sem MODE N [UID]
  *                                  a set of N (2 to 8) semaphores on KEY, with MODE, initialised
  *                                  as a reader does (1, 0, ...; sem_otime set), and,
@@ -229,12 +229,6 @@ squat(key_t key, const char *mode, size_t size, const char *uid)
 	hand_over(id, 0, uid);
 	printf("squatted %d\n", id);
 	return 0;
-}
-
-static int
-cmd_squat(char **argv)
-{
-	return squat(key_of(argv[0]), argv[1], LETTER_SIZE, argv[2]);
 }
 
 static void initialise(int sem);
@@ -473,7 +467,7 @@ static const struct {
 	int (*run)(char **);
 } commands[] = {
 	{ "send", 2, cmd_send },     { "send-len", 3, cmd_send_len }, { "flip", 3, cmd_flip },
-	{ "listen", 1, cmd_listen }, { "squat", 2, cmd_squat },       { "peek", 1, cmd_peek },
+	{ "listen", 1, cmd_listen }, { "peek", 1, cmd_peek },
 	{ "state", 1, cmd_state },   { "read", 1, cmd_read },         { "write", 1, cmd_write },
 	{ "hold", 1, cmd_hold },     { "plant", 4, cmd_plant },       { "write-len", 2, cmd_write_len },
 };
