@@ -133,3 +133,49 @@ print(ctypes.CDLL(None).syscall(0x40000000 | 41, 2, 1, 0))
 '
 	assert_output ""
 }
+
+# What code under test sees of how it was started: its IDs, groups and
+# capabilities, its limits, its nice value, its environment, and whether it
+# leads its session (unbounded) or is in the bound's (bounded).
+STARTED='
+import os, resource as R
+status = dict(l.split(":", 1) for l in open("/proc/self/status"))
+for k in ("Uid", "Gid", "Groups", "CapInh", "CapPrm", "CapEff", "CapAmb"):
+    print(k, " ".join(status[k].split()))
+for n in ("NPROC", "AS", "FSIZE", "NOFILE", "CORE"):
+    print(n, R.getrlimit(getattr(R, "RLIMIT_" + n)))
+print("nice", os.nice(0))
+print("env", sorted(k for k in os.environ if k != "PWD"), os.environ.get("PATH"), os.environ.get("PROBE"))
+print("session leader", os.getsid(0) == os.getpid(), "group leader", os.getpgid(0) == os.getpid())
+'
+
+# started_both [--bounded]: STARTED's output through the launcher, and
+# through the chain of one program a step (LAB_NONET's directory without
+# bound, so lab_exec takes the chain); the filter's own lines aside.
+started_both() {
+	local chain=$NONET_DIR/chain
+	mkdir -p "$chain" && cp "$NONET_DIR/nonet" "$chain/nonet"
+	# shellcheck disable=SC2034 # read by lab_exec
+	LAUNCHED=$(cd "$NONET_DIR" && LAB_NONET=$NONET_DIR/nonet lab_exec "$@" "$NONET_USER" PROBE=1 python3 -c "$STARTED" 2>&1)
+	CHAINED=$(cd "$NONET_DIR" && LAB_NONET=$chain/nonet lab_exec "$@" "$NONET_USER" PROBE=1 python3 -c "$STARTED" 2>&1)
+}
+
+@test "the launcher starts code under test as the chain of setsid, prlimit, setpriv, env and nice does" {
+	started_both
+	[[ $LAUNCHED == *"Uid "* && $LAUNCHED == *"env ['HOME', 'LANG', 'PATH', 'PROBE']"* ]] ||
+		fail "the probe did not run: $LAUNCHED"
+	[[ $LAUNCHED == *"session leader True"* ]] || fail "not in a session of its own: $LAUNCHED"
+	[[ $LAUNCHED == *"CapInh 0000000000000000"* && $LAUNCHED == *"NOFILE (256, 256)"* ]] ||
+		fail "a step is missing: $LAUNCHED"
+	if ((EUID == 0)); then
+		[[ $LAUNCHED == *"Uid 65534 65534 65534 65534"* ]] || fail "not dropped to the account: $LAUNCHED"
+	fi
+	assert_equal "$LAUNCHED" "$CHAINED"
+}
+
+@test "the bounded launcher starts code under test as the chain does, in the bound's session" {
+	started_both --bounded
+	[[ $LAUNCHED == *"session leader False group leader False"* ]] ||
+		fail "not in the bound's group: $LAUNCHED"
+	assert_equal "$LAUNCHED" "$CHAINED"
+}

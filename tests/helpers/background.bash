@@ -13,9 +13,17 @@ start_as() {
 	LAB_PIDS+=("$BG")
 }
 
+# first_line FILE: set FIRST to FILE's first line (what of it there is so
+# far; empty when FILE is not there). Forks nothing: the waits poll it.
+first_line() {
+	FIRST=
+	{ IFS= read -r FIRST <"$1"; } 2>/dev/null || true
+}
+
 # ready_or_gone FILE PID LINE: FILE starts with LINE PID, or PID has ended.
 ready_or_gone() {
-	[[ $(head -n 1 "$1" 2>/dev/null) == "$3$2" ]] || exited "$2"
+	first_line "$1"
+	[[ $FIRST == "$3$2" ]] || exited "$2"
 }
 
 # start_ready OUT LINE USER CMD...: start_as, then wait for the ready line
@@ -27,7 +35,8 @@ start_ready() {
 	shift 2
 	start_as "$out" "$@"
 	wait_until ready_or_gone "$out" "$BG" "$line" || true
-	[[ $(head -n 1 "$out") == "$line$BG" ]] && return 0
+	first_line "$out"
+	[[ $FIRST == "$line$BG" ]] && return 0
 	local why="no such line within $LAB_BOUND s" hint=
 	[[ -z ${LAB_READY_HINT:-} ]] || hint=$'\nhint:     '$LAB_READY_HINT
 	if exited "$BG"; then

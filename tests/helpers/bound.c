@@ -5,9 +5,9 @@
  * What timeout --kill-after=1 SECONDS COMMAND does, with a fairer clock.
  * The suites run code under test through it (lab_exec --bounded in
  * tests/helpers/lab.bash), as root, before the drop to a test account: out
- * of the reach of what it bounds. It leads a process group (the session
- * setsid made, or one of its own), COMMAND runs in that group, and when
- * time is up the whole group gets SIGTERM, and SIGKILL a second later.
+ * of the reach of what it bounds. It leads a session of its own (or the
+ * one it leads already), COMMAND runs in that session's process group, and
+ * when time is up the whole group gets SIGTERM, and SIGKILL a second later.
  *
  * The time that counts is the clock's, less the time that the group's
  * processes were kept from running through no fault of their own: runnable
@@ -189,9 +189,10 @@ main(int argc, char *argv[])
 		return 125;
 	}
 	bound = (long long)(seconds * 1e9);
-	/* Lead a group, unless we lead one already (under setsid). */
-	if (getpgrp() != getpid() && setpgid(0, 0) == -1) {
-		perror("bound: setpgid");
+	/* Lead a session, and so its group, unless we lead a group already:
+	 * as setsid(1) would before us, without a program of its own. */
+	if (getpgrp() != getpid() && setsid() == -1) {
+		perror("bound: setsid");
 		return 125;
 	}
 	/* The signals we wait for, blocked before COMMAND exists (none is lost

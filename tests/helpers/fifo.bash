@@ -112,10 +112,10 @@ stopped() {
 
 # printed FILE: how many bytes FILE holds after its first line.
 printed() {
-	local first size
-	first=$(head -n 1 "$1")
+	local size
+	first_line "$1"
 	size=$(stat -c %s "$1")
-	echo $((size - ${#first} - 1))
+	echo $((size - ${#FIRST} - 1))
 }
 
 # printed_or_gone FILE PID SIZE: FILE holds SIZE bytes after its first line,

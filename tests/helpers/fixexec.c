@@ -1,7 +1,7 @@
 /* fixexec.c - run one of the suite's own programs as a test account, from a
  * directory that account can neither read nor search.
  *
- *     fixexec USER PROGRAM [ARG...]
+ *     fixexec [-s] [LIMIT...] USER PROGRAM [ARG...]
  *
  * Run as root, by lab_exec (tests/helpers/lab.bash) for every program of
  * the suite's (its counterparts and hostile peers, built by build_fixture
@@ -20,6 +20,10 @@
  * undumpable, so /proc/PID/exe, /proc/PID/mem and ptrace() are closed to
  * the account it runs as.
  *
+ * -s and LIMIT (--nproc=N, --as=N, --fsize=N, --nofile=N, --core=N) come
+ * first, as nonet.c takes them: a session of its own, then the limits, as
+ * setsid(1) and prlimit(1) would before it (helpers/launch.h).
+ *
  * Exit status: 125 when the drop fails (nothing runs as root in its stead);
  * 126 or 127 when PROGRAM cannot be run, as env(1) does.
  */
@@ -37,63 +41,49 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-enum { EXIT_DROP = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
+#include "launch.h"
 
 static char *clean_env[] = {
-	"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/", "LANG=C.UTF-8", NULL,
+	"PATH=" LAUNCH_PATH, "HOME=/", "LANG=C.UTF-8", NULL,
 };
-
-/* The account named by NAME, or numbered by it. */
-static struct passwd *
-account(const char *name)
-{
-	struct passwd *pw = getpwnam(name);
-	char *end;
-	unsigned long uid;
-
-	if (pw != NULL)
-		return pw;
-	errno = 0;
-	uid = strtoul(name, &end, 10);
-	if (errno != 0 || end == name || *end != '\0' || uid > (uid_t)-1)
-		return NULL;
-	return getpwuid((uid_t)uid);
-}
 
 int
 main(int argc, char *argv[])
 {
 	struct passwd *pw;
 	const char *path;
-	int fd;
+	int fd, i = 1;
 
-	if (argc < 3) {
-		fprintf(stderr, "Usage: %s USER PROGRAM [ARG...]\n", argv[0]);
-		return EXIT_DROP;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "-s") == 0) {
+			if (getpgrp() != getpid() && setsid() == -1)
+				err(EXIT_LAUNCH, "setsid");
+		} else if (!launch_limit(argv[i])) {
+			errx(EXIT_LAUNCH, "%s: not an option", argv[i]);
+		}
 	}
-	if ((pw = account(argv[1])) == NULL)
-		errx(EXIT_DROP, "%s: no such account", argv[1]);
+	if (argc - i < 2) {
+		fprintf(stderr, "Usage: %s [-s] [LIMIT...] USER PROGRAM [ARG...]\n", argv[0]);
+		return EXIT_LAUNCH;
+	}
+	if ((pw = launch_account(argv[i])) == NULL)
+		errx(EXIT_LAUNCH, "%s: no such account", argv[i]);
 	if (pw->pw_uid == 0)
-		errx(EXIT_DROP, "%s: the suite's programs never run as root", argv[1]);
+		errx(EXIT_LAUNCH, "%s: the suite's programs never run as root", argv[i]);
 
 	/* Opened as root: the account could not reach it by its path. */
-	fd = open(argv[2], O_PATH | O_CLOEXEC);
+	fd = open(argv[i + 1], O_PATH | O_CLOEXEC);
 	if (fd == -1)
-		err(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, "%s", argv[2]);
+		err(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, "%s", argv[i + 1]);
 
-	if (initgroups(pw->pw_name, pw->pw_gid) == -1)
-		err(EXIT_DROP, "initgroups");
-	if (setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1)
-		err(EXIT_DROP, "setresgid");
-	if (setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
-		err(EXIT_DROP, "setresuid");
+	launch_drop(pw);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
-		err(EXIT_DROP, "prctl(PR_SET_NO_NEW_PRIVS)");
+		err(EXIT_LAUNCH, "prctl(PR_SET_NO_NEW_PRIVS)");
 
 	/* argv[0] names the program, as a shell would start it. */
-	path = argv[2];
+	path = argv[i + 1];
 	if (strrchr(path, '/') != NULL)
-		argv[2] = strrchr(path, '/') + 1;
-	syscall(SYS_execveat, fd, "", &argv[2], clean_env, AT_EMPTY_PATH);
+		argv[i + 1] = strrchr(path, '/') + 1;
+	syscall(SYS_execveat, fd, "", &argv[i + 1], clean_env, AT_EMPTY_PATH);
 	err(EXIT_CANNOT_RUN, "execveat %s", path);
 }

@@ -113,44 +113,22 @@ LAB_NICE=10
 # is not built, counts the clock's); the bound runs as the caller, out of
 # CMD's reach.
 lab_exec() {
-	local -a session=(setsid) drop=() nonet=() bound=(timeout --kill-after=1)
+	local bounded=0
 	if [[ $1 == --bounded ]]; then
-		# The bound leads the new session's process group and kills the
-		# whole group when time is up, not only its child. --wait: should
-		# setsid have to fork, it still waits.
-		[[ -n $LAB_NONET && -x ${LAB_NONET%/*}/bound ]] && bound=("${LAB_NONET%/*}/bound")
-		session=(setsid --wait "${bound[@]}" "$LAB_BOUND")
+		bounded=1
 		shift
 	fi
 	local user=$1
 	shift
-	# nice, last: CMD runs at a lower priority than ours (LAB_NICE), and the
-	# steps before it at ours. Lower, not the lowest: where autogroup does
-	# not reach (a task in a cgroup of its own, as in a container, or
-	# autogroup turned off), CMD competes with every other program of its
-	# cgroup by its nice value alone, and at 19 (a weight of 15 against
-	# 1024) a compile took over a minute beside 16 busy programs. At 10
-	# (110) it takes seconds, while 64 processes of a fork bomb still
-	# weigh less than seven of ours.
 	local -a assign=()
 	while [[ ${1:-} == [A-Za-z_]*=* ]]; do
 		assign+=("$1")
 		shift
 	done
-	local -a run=(env -i PATH="$LAB_PATH" HOME=/ LANG=C.UTF-8 "${assign[@]}" nice -n "$LAB_NICE" "$@")
-	if [[ $user != "$EUID" && ${#assign[@]} == 0 ]] && lab_fixture "$1"; then
-		# One of the suite's own programs (build_fixture): fixexec opens it
-		# as root, out of the account's reach, then drops to the account.
-		run=("${1%/*}/fixexec" "$user" "$@")
-	else
-		if [[ $user != "$EUID" ]]; then
-			drop=(setpriv "--reuid=$user" "--regid=$user" --init-groups --inh-caps=-all --)
-		fi
-		# After the drop: the filter then binds the test account's own
-		# process (no_new_privs needs no privilege), and nothing CMD starts
-		# escapes it.
-		[[ -n $LAB_NONET ]] && nonet=("$LAB_NONET")
-	fi
+	local fixture=0
+	# One of the suite's own programs (build_fixture): fixexec opens it as
+	# root, out of the account's reach, then drops to the account.
+	[[ $user != "$EUID" && ${#assign[@]} == 0 ]] && lab_fixture "$1" && fixture=1
 	# Inherited descriptors would let code under test write into bats' TAP
 	# stream (fd 3) or hang the run: close all but stdio.
 	local fd
@@ -158,11 +136,52 @@ lab_exec() {
 		fd=${fd##*/}
 		((fd > 2)) && { eval "exec $fd>&-"; } 2>/dev/null
 	done
-	# A session of its own: with the kernel's autogroup scheduling, a fork
-	# bomb then shares the CPU as one group, instead of 64 processes starving
-	# the tests (and other submissions). setsid does not fork here (we are not
-	# a process group leader), so "$!" stays CMD's PID. nice (in run, above):
-	# much the same, where autogroup is off or does not reach.
+	# The steps, in this order:
+	# - A session of its own: with the kernel's autogroup scheduling, a fork
+	#   bomb then shares the CPU as one group, instead of 64 processes
+	#   starving the tests (and other submissions). It does not fork here
+	#   (we are not a process group leader), so "$!" stays CMD's PID. With
+	#   --bounded, the bound leads the session and kills its whole group
+	#   when time is up, and runs the rest as its child.
+	# - LAB_LIMITS, then the drop to USER. After the drop the network filter
+	#   binds the test account's own process (no_new_privs needs no
+	#   privilege), and nothing CMD starts escapes it.
+	# - A clean environment, and nice, last: CMD runs at a lower priority
+	#   than ours (LAB_NICE), and the steps before it at ours. Lower, not
+	#   the lowest: where autogroup does not reach (a task in a cgroup of
+	#   its own, as in a container, or autogroup turned off), CMD competes
+	#   with every other program of its cgroup by its nice value alone, and
+	#   at 19 (a weight of 15 against 1024) a compile took over a minute
+	#   beside 16 busy programs. At 10 (110) it takes seconds, while 64
+	#   processes of a fork bomb still weigh less than seven of ours.
+	local bin=${LAB_NONET%/*}
+	local -a run
+	if [[ -n $LAB_NONET && -x $bin/bound ]]; then
+		# The launchers take every step in their own process (helpers/launch.h).
+		local -a lead=(-s)
+		((!bounded)) || lead=()
+		if ((fixture)); then
+			run=("${1%/*}/fixexec" "${lead[@]}" "${LAB_LIMITS[@]}" "$user" "$@")
+		else
+			run=("$LAB_NONET" "${lead[@]}" "${LAB_LIMITS[@]}")
+			[[ $user == "$EUID" ]] || run+=(-u "$user")
+			run+=(-e -n "$LAB_NICE" -- "${assign[@]}" "$@")
+		fi
+		((!bounded)) || run=("$bin/bound" "$LAB_BOUND" "${run[@]}")
+		exec "${run[@]}"
+	fi
+	# Without them, one program a step (timeout counts the clock's time).
+	local -a session=(setsid) drop=() nonet=()
+	((!bounded)) || session=(setsid --wait timeout --kill-after=1 "$LAB_BOUND")
+	run=(env -i PATH="$LAB_PATH" HOME=/ LANG=C.UTF-8 "${assign[@]}" nice -n "$LAB_NICE" "$@")
+	if ((fixture)); then
+		run=("${1%/*}/fixexec" "$user" "$@")
+	else
+		if [[ $user != "$EUID" ]]; then
+			drop=(setpriv "--reuid=$user" "--regid=$user" --init-groups --inh-caps=-all --)
+		fi
+		[[ -n $LAB_NONET ]] && nonet=("$LAB_NONET")
+	fi
 	exec "${session[@]}" prlimit "${LAB_LIMITS[@]}" -- "${drop[@]}" "${nonet[@]}" "${run[@]}"
 }
 

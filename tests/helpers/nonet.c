@@ -1,12 +1,12 @@
 /* nonet.c - run a command that can open no network socket.
  *
- *     nonet COMMAND [ARG...]
+ *     nonet [-s] [LIMIT...] [-u USER] [-e] [-n N] [--] COMMAND [ARG...]
  *
  * Every command of code under test runs through this launcher (lab_exec in
- * tests/helpers/lab.bash), after the drop to a test account. It sets
- * no_new_privs, installs a seccomp filter, then execs COMMAND. The filter is
- * inherited across fork() and execve() and can never be removed. These calls
- * fail, in COMMAND and in everything it starts:
+ * tests/helpers/lab.bash). It sets no_new_privs, installs a seccomp filter,
+ * then execs COMMAND. The filter is inherited across fork() and execve() and
+ * can never be removed. These calls fail, in COMMAND and in everything it
+ * starts:
  *
  *     socket(), socketpair()  for every domain but AF_UNIX   EACCES
  *     io_uring_setup()        (a ring can make sockets too)  EPERM
@@ -14,6 +14,17 @@
  * A system call of another ABI on the same CPU (i386 or x32 on x86-64,
  * 32-bit ARM on arm64) kills the process: the filter would read its call
  * numbers as ours, and i386's socketcall() multiplexes every socket call.
+ *
+ * Before the filter, in this order, it takes the steps lab_exec would
+ * otherwise take with one program each (helpers/launch.h):
+ *
+ *     -s          a session of its own, as setsid(1)
+ *     LIMIT       --nproc=N, --as=N, --fsize=N, --nofile=N or --core=N, as prlimit(1)
+ *     -u USER     the drop to USER (a name or a user ID), as setpriv(1)
+ *                 --reuid --regid --init-groups --inh-caps=-all
+ *     -e          a clean environment (PATH, HOME=/, LANG=C.UTF-8), to which
+ *                 COMMAND's leading NAME=VALUE words are added, as env -i
+ *     -n N        N added to the nice value, as nice -n N
  *
  * Why a filter: natively the grader gives each submission a fresh network
  * namespace, but inside a default container (docker run, a GitLab job) it
@@ -37,10 +48,10 @@
  * reachable. A network socket received over a UNIX socket (SCM_RIGHTS)
  * would work, but nothing in the sandbox holds one to send.
  *
- * Exit status: COMMAND's; 125 when the filter cannot be installed (nothing
- * runs without it); 126 or 127 when COMMAND cannot be run, as env(1) does.
+ * Exit status: COMMAND's; 125 when a step or the filter fails (nothing runs
+ * without them); 126 or 127 when COMMAND cannot be run, as env(1) does.
  */
-#define _DEFAULT_SOURCE
+#define _GNU_SOURCE
 
 #include <err.h>
 #include <errno.h>
@@ -56,7 +67,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 
-enum { EXIT_NONET = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
+#include "launch.h"
 
 /* The ABI the call numbers below belong to: the one this file is built for. */
 #if defined(__x86_64__)
@@ -113,20 +124,62 @@ main(int argc, char *argv[])
 		.len = sizeof(filter) / sizeof(filter[0]),
 		.filter = filter,
 	};
+	const struct passwd *pw = NULL;
+	int i = 1, clean = 0, nice_by = 0;
+	char *end;
 
-	if (argc < 2) {
-		fprintf(stderr, "Usage: %s COMMAND [ARG...]\n", argv[0]);
-		return EXIT_NONET;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		} else if (strcmp(argv[i], "-s") == 0) {
+			if (getpgrp() != getpid() && setsid() == -1)
+				err(EXIT_LAUNCH, "setsid");
+		} else if (strcmp(argv[i], "-u") == 0 && i + 1 < argc) {
+			if ((pw = launch_account(argv[++i])) == NULL)
+				errx(EXIT_LAUNCH, "%s: no such account", argv[i]);
+		} else if (strcmp(argv[i], "-e") == 0) {
+			clean = 1;
+		} else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc) {
+			errno = 0;
+			nice_by = (int)strtol(argv[++i], &end, 10);
+			if (errno != 0 || end == argv[i] || *end != '\0' || nice_by < 0 || nice_by > 39)
+				errx(EXIT_LAUNCH, "-n %s: not a nice increment", argv[i]);
+		} else if (!launch_limit(argv[i])) {
+			break;
+		}
 	}
+	if (i >= argc) {
+		fprintf(stderr, "Usage: %s [-s] [LIMIT...] [-u USER] [-e] [-n N] [--] COMMAND [ARG...]\n",
+			argv[0]);
+		return EXIT_LAUNCH;
+	}
+	if (pw != NULL)
+		launch_drop(pw);
 
 	/* Without no_new_privs only a privileged process may install a filter.
 	 * It also keeps COMMAND from gaining privileges through a set-user-ID
 	 * program or file capabilities (ping's CAP_NET_RAW, for one). */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
-		err(EXIT_NONET, "prctl(PR_SET_NO_NEW_PRIVS)");
+		err(EXIT_LAUNCH, "prctl(PR_SET_NO_NEW_PRIVS)");
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == -1)
-		err(EXIT_NONET, "prctl(PR_SET_SECCOMP)");
+		err(EXIT_LAUNCH, "prctl(PR_SET_SECCOMP)");
 
-	execvp(argv[1], &argv[1]);
-	err(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, "%s", argv[1]);
+	if (clean) {
+		if (clearenv() != 0 || setenv("PATH", LAUNCH_PATH, 1) == -1 ||
+		    setenv("HOME", "/", 1) == -1 || setenv("LANG", "C.UTF-8", 1) == -1)
+			err(EXIT_LAUNCH, "environment");
+		for (; i < argc && strchr(argv[i], '=') != NULL && argv[i][0] != '='; i++)
+			if (putenv(argv[i]) != 0)
+				err(EXIT_LAUNCH, "putenv");
+		if (i >= argc)
+			errx(EXIT_LAUNCH, "no COMMAND after its environment");
+	}
+	/* Last, as nice(1) runs last: the steps above ran at our priority. */
+	errno = 0;
+	if (nice_by != 0 && nice(nice_by) == -1 && errno != 0)
+		err(EXIT_LAUNCH, "nice");
+
+	execvp(argv[i], &argv[i]);
+	err(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, "%s", argv[i]);
 }
