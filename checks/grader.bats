@@ -159,6 +159,7 @@ setup_file() {
 	grader_processes >"$BATS_FILE_TMPDIR/before.ps"
 	grader_files >"$BATS_FILE_TMPDIR/before.files"
 	plant_ipc_objects "$BATS_FILE_TMPDIR"
+	plant_host_services "$BATS_FILE_TMPDIR"
 	# One class, graded in parallel, with every output the grader writes.
 	"$ROOT/grade" --jobs 2 --csv "$BATS_FILE_TMPDIR/class.csv" \
 		--results "$BATS_FILE_TMPDIR/results" --junit "$BATS_FILE_TMPDIR/junit.xml" \
@@ -175,6 +176,85 @@ setup_file() {
 
 teardown_file() {
 	unplant_ipc_objects "$BATS_FILE_TMPDIR"
+	unplant_host_services "$BATS_FILE_TMPDIR"
+}
+
+# The machine's services a probe must not reach, and where it must not
+# write: stand-ins, made where nothing is there yet (and only those removed
+# after), each a UNIX socket any user may connect to, served by one Python
+# process that logs every connection in DIR/services.log; and directories
+# any user may write to, sticky as /var/crash is and not, each holding a
+# file of "another submission's". The names outside /run are this run's own
+# (graders' self-checks may run side by side).
+HOST_TAG=${BATS_RUN_TMPDIR##*/}
+HOST_SOCKET=/var/lib/ipc-lab-probe-$HOST_TAG/service.sock
+HOST_SERVICES=(/run/dbus/system_bus_socket /dev/log /run/systemd/resolve/io.systemd.Resolve "$HOST_SOCKET")
+HOST_DROPS=("/var/ipc-lab-drop-$HOST_TAG" "/var/lib/ipc-lab-share-$HOST_TAG")
+
+# plant_host_services DIR: where submissions get namespaces (in a container
+# the container is the sandbox), start the stand-ins; what to remove goes to
+# DIR/planted-services and DIR/planted-dirs, the server's PID to DIR/services.pid.
+plant_host_services() {
+	local d=$1 path dir
+	namespaces_work || return 0
+	: >"$d/planted-services" && : >"$d/planted-dirs" && : >"$d/services.log"
+	for path in "${HOST_SERVICES[@]}"; do
+		[[ -e $path || -L $path ]] && continue
+		dir=${path%/*}
+		while [[ ! -d $dir ]]; do
+			echo "$dir" >>"$d/planted-dirs"
+			dir=${dir%/*}
+		done
+		mkdir -p "${path%/*}"
+		echo "$path" >>"$d/planted-services"
+	done
+	local mode=1777
+	for dir in "${HOST_DROPS[@]}"; do
+		mkdir -m "$mode" "$dir" && echo "$dir" >>"$d/planted-dirs" &&
+			echo "a file of another submission's" >"$dir/left-by-another-submission"
+		mode=0777
+	done
+	# Bound and listening before it returns; then it serves in the background.
+	local -a planted
+	mapfile -t planted <"$d/planted-services"
+	python3 - "$d/services.log" "${planted[@]}" >"$d/services.pid" 3>&- <<-'PY'
+		import os, selectors, socket, sys
+		log, paths = sys.argv[1], sys.argv[2:]
+		sel = selectors.DefaultSelector()
+		for p in paths:
+		    s = socket.socket(socket.AF_UNIX)
+		    s.bind(p)
+		    os.chmod(p, 0o666)
+		    s.listen(16)
+		    sel.register(s, selectors.EVENT_READ, p)
+		pid = os.fork()
+		if pid:
+		    print(pid)
+		    sys.exit(0)
+		os.setsid()
+		null = os.open(os.devnull, os.O_RDWR)
+		for fd in (0, 1, 2):
+		    os.dup2(null, fd)
+		while True:
+		    for key, _ in sel.select():
+		        conn, _ = key.fileobj.accept()
+		        conn.close()
+		        with open(log, "a") as f:
+		            f.write(f"connection to {key.data}\n")
+	PY
+}
+
+# unplant_host_services DIR: stop the stand-ins, remove what plant_host_services made.
+unplant_host_services() {
+	local d=$1 path
+	[[ -s $d/services.pid ]] && kill "$(<"$d/services.pid")" 2>/dev/null
+	if [[ -s $d/planted-services ]]; then
+		while read -r path; do rm -f -- "$path"; done <"$d/planted-services"
+	fi
+	if [[ -s $d/planted-dirs ]]; then
+		while read -r path; do rm -rf -- "$path"; done <"$d/planted-dirs"
+	fi
+	return 0
 }
 
 class_size() {
@@ -326,6 +406,48 @@ for t in json.load(open(sys.argv[1]))["tests"]:
 	assert_line "probe: socketpair(AF_UNIX): works"
 	refute_line --partial "probe: connected"
 	refute_line --partial "created"
+}
+
+@test "student code reaches no service of the machine and leaves nothing in its world-writable directories" {
+	expect_scores hostile-host-services
+	# The probe, asked for the treasure, connects to the machine's services
+	# by their sockets and writes into every world-writable directory it
+	# finds (the report quotes it for the failed treasure tests). Natively,
+	# stand-ins listen where the machine has none (plant_host_services): the
+	# probe is refused, while an unprivileged account outside the sandbox
+	# reaches each of them (the control below); /run is an empty tmpfs in
+	# the sandbox, and other sockets and world-writable directories are
+	# hidden. In a container, the container is the sandbox.
+	run -0 grep -o 'probe: .*' "$BATS_FILE_TMPDIR/report"
+	assert_line "probe: own socket: works"
+	refute_line --regexp '^probe: connect .*: connected$'
+	refute_line --partial "probe: saw "
+	namespaces_work || return 0
+	assert_line "probe: connect /run/dbus/system_bus_socket: [Errno 2] No such file or directory"
+	assert_line "probe: connect /run/systemd/resolve/io.systemd.Resolve: [Errno 2] No such file or directory"
+	assert_line --regexp '^probe: connect /dev/log: \[Errno (2|111)\] '
+	assert_line "probe: connect $HOST_SOCKET: [Errno 111] Connection refused"
+	# Nothing reached the stand-ins, and nothing was left on the machine.
+	[[ ! -s $BATS_FILE_TMPDIR/services.log ]] ||
+		fail "expected: no connection to the machine's services; actual: $(<"$BATS_FILE_TMPDIR/services.log")"
+	local dir
+	for dir in "${HOST_DROPS[@]}"; do
+		assert_line "probe: wrote into $dir"
+	done
+	for dir in "${HOST_DROPS[@]}"; do
+		run -0 ls -A "$dir"
+		assert_output "left-by-another-submission"
+	done
+	# Control: outside the sandbox, an unprivileged account reaches each stand-in.
+	local path
+	[[ -s $BATS_FILE_TMPDIR/planted-services ]] || fail "our set-up planted no stand-in service"
+	while read -r path; do
+		setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 -c '
+import socket, sys
+socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$path" || fail "the control could not reach $path"
+	done <"$BATS_FILE_TMPDIR/planted-services"
+	run -0 grep -c '^connection to ' "$BATS_FILE_TMPDIR/services.log"
+	assert_output "$(wc -l <"$BATS_FILE_TMPDIR/planted-services")"
 }
 
 @test "student code sees no IPC object of another test, another submission or the machine" {

@@ -294,12 +294,14 @@ def isolation_mode(run=None):
         run = tempfile.mkdtemp(prefix="ipc-run.")
         try:
             account_files(run, [int(CONF["GRADE_UID_BASE"])], int(CONF["GRADE_LANES"]))
+            host_exposures(os.path.join(run, "host-hide"))
             return isolation_mode(run)
         finally:
             remove_tree(run)
     work = scratch_dir("probe", run)
     env = {"PATH": SANDBOX_PATH, "LANG": "C.UTF-8", "GRADE_ISOLATED": "1",
-           "GRADE_ROOT": ROOT, "GRADE_ACCOUNT_FILES": os.path.join(run, "accounts.0")}
+           "GRADE_ROOT": ROOT, "GRADE_ACCOUNT_FILES": os.path.join(run, "accounts.0"),
+           "GRADE_HOST_HIDE": os.path.join(run, "host-hide")}
     try:
         r = subprocess.run(
             UNSHARE + ["bash", SANDBOX, "--probe", work], stdin=subprocess.DEVNULL,
@@ -319,6 +321,56 @@ def isolation_mode(run=None):
         return "container"
     raise GradeError(f"cannot make a sandbox in fresh namespaces ({why}); run as root on "
                      "Linux, or in the course image (see README)")
+
+
+# Where the machine offers something to every user besides the scratch
+# directories (sandbox.sh hides /run whole): the trees host_exposures walks,
+# and the ones it never enters (virtual, or the sandbox's own scratch).
+EXPOSURE_ROOTS = ("/var", "/srv", "/opt", "/home", "/mnt", "/media", "/dev", "/root")
+EXPOSURE_SKIP = {"/var/tmp", "/var/run", "/var/lock", "/dev/shm", "/dev/mqueue", "/dev/pts"}
+EXPOSURE_MAX_DEPTH = 8
+EXPOSURE_MAX_ENTRIES = 200000
+
+
+def host_exposures(out):
+    """Write to OUT what a test account could reach outside the scratch
+    directories and /run: each socket ("s PATH") and each directory any
+    user may write to ("d PATH"), NUL-separated, for sandbox.sh to hide in
+    each submission's namespace (hide_host). Walks EXPOSURE_ROOTS once a run,
+    only into directories others may search, EXPOSURE_MAX_DEPTH deep at
+    most. Returns (number found, whether the walk was cut short)."""
+    found, seen, cut = [], 0, False
+    pending = [(r, 0) for r in EXPOSURE_ROOTS]
+    while pending:
+        path, depth = pending.pop()
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        if stat.S_ISSOCK(st.st_mode):
+            found.append("s " + path)
+            continue
+        if not stat.S_ISDIR(st.st_mode) or path in EXPOSURE_SKIP:
+            continue
+        if st.st_mode & 0o002:
+            # Hidden whole: what is below needs no walk.
+            found.append("d " + path)
+            continue
+        if not st.st_mode & 0o011 or depth >= EXPOSURE_MAX_DEPTH:
+            continue
+        try:
+            with os.scandir(path) as it:
+                names = [e.name for e in it]
+        except OSError:
+            continue
+        seen += len(names)
+        if seen > EXPOSURE_MAX_ENTRIES:
+            cut = True
+            break
+        pending.extend((os.path.join(path, n), depth + 1) for n in names)
+    with open(out, "wb") as f:
+        f.write(b"".join(os.fsencode(x) + b"\0" for x in found))
+    return len(found), cut
 
 
 # The files that hold accounts, which each lane's copy of /etc replaces.
@@ -668,6 +720,7 @@ def run_sandbox(work, job, mode, rubric):
     lanes = 1
     if mode == "namespace" and RUN_DIR:
         env["GRADE_ACCOUNT_FILES"] = os.path.join(RUN_DIR, f"accounts.{job}")
+        env["GRADE_HOST_HIDE"] = os.path.join(RUN_DIR, "host-hide")
         lanes = len(os.listdir(env["GRADE_ACCOUNT_FILES"]))
     cmd = ["bash", SANDBOX, work] + plan_lanes(rubric, lanes)
     if mode == "namespace":
@@ -982,6 +1035,11 @@ def grade_all(args, rubric, paths, outputs):
             check_environment()
             nonet_built = build_nonet(RUN_DIR)
             try:
+                _, cut = host_exposures(os.path.join(RUN_DIR, "host-hide"))
+                if cut:
+                    warn(f"over {EXPOSURE_MAX_ENTRIES} names under {', '.join(EXPOSURE_ROOTS)}: "
+                         "sockets and world-writable directories past them stay in "
+                         "sight of student code")
                 JOB_UIDS[:] = claim_uid_ranges(jobs)
                 account_files(RUN_DIR, JOB_UIDS, int(CONF["GRADE_LANES"]))
                 mode = isolation_mode(RUN_DIR)

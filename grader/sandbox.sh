@@ -19,7 +19,8 @@
 # each in mount, PID and IPC namespaces of its own inside ours: no SysV IPC
 # object or POSIX message queue of another lane, submission or of the machine
 # is in sight, /tmp, /var/tmp, /dev/shm, /run/lock and /dev/mqueue are fresh
-# mounts, and the test accounts are the lane's own: the grader made a copy
+# mounts, the machine's /run, sockets and world-writable directories are
+# hidden (hide_host), and the test accounts are the lane's own: the grader made a copy
 # of /etc for each lane (GRADE_ACCOUNT_FILES/N) with the lane's account
 # files, which is bound over /etc, read-only, so that the accounts exist
 # only in the lane, with user IDs no other lane or job holds (per-user limits such as
@@ -117,6 +118,7 @@ bind_accounts() {
 fresh_scratch() {
 	local d
 	mount --rbind "$work" /mnt || die "cannot bind $work"
+	[[ ${1:-} != --hide-host ]] || hide_host
 	for d in "${SCRATCH_DIRS[@]}"; do
 		[[ -d $d ]] || continue
 		mount -t tmpfs -o size=64m,mode=1777,nosuid,nodev tmpfs "$d" || die "cannot mount a tmpfs on $d"
@@ -127,6 +129,35 @@ fresh_scratch() {
 		mount -t mqueue -o nosuid,nodev,noexec mqueue /dev/mqueue ||
 			die "cannot mount a fresh mqueue filesystem on /dev/mqueue"
 	fi
+}
+
+# hide_host: what the machine offers every user besides the scratch
+# directories, out of sight. /run, where its services listen (the D-Bus
+# system bus, journald's /dev/log, systemd-resolved: path-named UNIX sockets
+# ignore network namespaces), becomes an empty tmpfs with a /run/lock of its
+# own. Each socket the grader found elsewhere (GRADE_HOST_HIDE, written by
+# grade.py's host_exposures) gets /dev/null bound over it, so that connect()
+# is refused (ECONNREFUSED); each world-writable directory an empty tmpfs,
+# so that nothing written there reaches another submission. Called while
+# WORK is set aside (it may be under /run).
+hide_host() {
+	local kind path
+	local -a found=()
+	# Read first: the list itself may be under /run.
+	if [[ -n ${GRADE_HOST_HIDE:-} && -f $GRADE_HOST_HIDE ]]; then
+		mapfile -t -d '' found <"$GRADE_HOST_HIDE" || die "cannot read $GRADE_HOST_HIDE"
+	fi
+	mount -t tmpfs -o size=1m,mode=0755,nosuid,nodev,noexec tmpfs /run &&
+		mkdir -m 1777 /run/lock || die "cannot hide /run"
+	for path in "${found[@]}"; do
+		kind=${path%% *} path=${path#* }
+		if [[ $kind == s && -S $path ]]; then
+			mount --bind /dev/null "$path" || die "cannot hide the socket $path"
+		elif [[ $kind == d && -d $path && ! -L $path ]]; then
+			mount -t tmpfs -o size=16m,nr_inodes=4096,mode=1777,nosuid,nodev tmpfs "$path" ||
+				die "cannot hide the directory $path"
+		fi
+	done
 }
 
 # isolate: make the mounts that keep this namespace's submission to itself.
@@ -148,7 +179,7 @@ isolate() {
 	mkdir -m 0700 "$work/sandbox" && cp -- "$self" "${self%/*}/lab.conf" "$work/sandbox/" ||
 		die "cannot copy the sandbox into $work"
 	self=$work/sandbox/${self##*/}
-	fresh_scratch
+	fresh_scratch --hide-host
 	if [[ -n ${GRADE_ROOT:-} && -d $GRADE_ROOT && $work/ != "$GRADE_ROOT"/* ]]; then
 		mount -t tmpfs -o ro,size=4k,mode=0755 tmpfs "$GRADE_ROOT" || die "cannot hide $GRADE_ROOT"
 	fi
