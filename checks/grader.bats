@@ -351,6 +351,26 @@ PY
 	expect_scores_in "$d" 'timeout-*'
 }
 
+@test "a part past its time bound costs its own tests only: the parts after it in its lane still run" {
+	[[ -z ${GRADER_SAMPLES:-} || " $GRADER_SAMPLES " == *" timeout-slow-listener "* ]] ||
+		skip "timeout-slow-listener is not among GRADER_SAMPLES"
+	# The handout's solution, but for timeout-forges-results' listener.c,
+	# whose compile never ends: the directions' make and Part 1's suite run
+	# past a bound of 15 s a part. Part 2's suites, after them in their
+	# lanes (in a container, all in one), still run and pass.
+	local d=$BATS_TEST_TMPDIR
+	mkdir "$d/samples"
+	make_sample handout "$d/samples"
+	mv "$d/samples/handout" "$d/samples/timeout-slow-listener"
+	cp "$SAMPLES/timeout-forges-results/listener.c" "$d/samples/timeout-slow-listener/"
+	GRADE_PART_BOUND=15 run -1 "$ROOT/grade" --csv "$d/class.csv" --results "$d/results" \
+		"$d/samples/timeout-slow-listener"
+	printf '%s\n' "$output" >"$d/report"
+	assert_output --partial "no result was reported for this test: Part 1: signal listener did not finish within 15 s and was stopped"
+	refute_output --partial "the submission did not finish"
+	expect_scores_in "$d" 'timeout-slow-*'
+}
+
 @test "an untouched starter earns nothing in Part 1, Part 2 or any optional part" {
 	[[ -z ${GRADER_SAMPLES:-} || " $GRADER_SAMPLES " == *" starter "* ]] ||
 		skip "starter is not among GRADER_SAMPLES"

@@ -85,10 +85,23 @@ UNSHARE = ["unshare", *CONF["GRADE_UNSHARE"].split(),
 # Seconds any one wait of a test may take (LAB_BOUND): a correct submission
 # needs milliseconds, even on a loaded machine.
 TEST_BOUND = 3
-# A whole submission's bound, in seconds: above the sum of the tests' own
-# bounds. GRADE_SUBMISSION_BOUND sets another (the self-tests force a
-# time-out with it).
-SUBMISSION_BOUND = int(os.environ.get("GRADE_SUBMISSION_BOUND") or 240)
+# Each part's bound, in seconds: SUITE_BOUND_BASE for each of its suites
+# (their builds) and SUITE_BOUND_PER_TEST for each of its tests, far above
+# what a correct submission needs on a loaded machine. When it runs out,
+# the sandbox stops that part alone: its tests not yet reported score 0,
+# and its lane goes on with the next part, so one part's slowness costs
+# only that part's tests. GRADE_PART_BOUND sets one bound for every part
+# (the self-tests force a time-out with it).
+SUITE_BOUND_BASE = 60
+SUITE_BOUND_PER_TEST = 12
+# What stopping a part and sweeping after it may take, in seconds.
+PART_STOP_SLACK = 15
+# A whole submission's bound, in seconds: by default its longest lane's
+# part bounds, plus SUBMISSION_SLACK; a bound on our own failures, which a
+# submission's code never reaches. GRADE_SUBMISSION_BOUND sets another (the
+# self-tests force a time-out with it).
+SUBMISSION_SLACK = 30
+SUBMISSION_BOUND = int(os.environ.get("GRADE_SUBMISSION_BOUND") or 0) or None
 # How much of the suites' TAP stream is kept for one submission.
 MAX_TAP = 4 << 20
 # The directory of the grading run under way (main makes it, root's alone):
@@ -545,21 +558,48 @@ def copy_etc(etc, tree):
         raise GradeError(f"cannot copy {etc}: {e}") from e
 
 
-def plan_lanes(rubric, lanes):
-    """The rubric's suites in at most LANES groups of about as many tests
-    each (longest first, each to the lightest lane), in rubric order within
-    a group: a list of comma-separated groups, sandbox.sh's lanes."""
+def part_suites(rubric):
+    """Each part's suites, in rubric order, by part."""
+    found = {}
+    for t in rubric["tests"]:
+        found.setdefault(t["part"], {})[t["suite"]] = None
+    return {part: list(suites) for part, suites in found.items()}
+
+
+def part_bounds(rubric):
+    """Each part's bound in seconds (SUITE_BOUND_BASE, SUITE_BOUND_PER_TEST)."""
+    forced = int(os.environ.get("GRADE_PART_BOUND") or 0)
     count = {}
     for t in rubric["tests"]:
-        count[t["suite"]] = count.get(t["suite"], 0) + 1
-    suites = rubric_file.suites(rubric)
-    groups = [[] for _ in range(max(1, min(lanes, len(suites))))]
+        count[t["part"]] = count.get(t["part"], 0) + 1
+    return {part: forced or SUITE_BOUND_BASE * len(suites) + SUITE_BOUND_PER_TEST * count[part]
+            for part, suites in part_suites(rubric).items()}
+
+
+def plan_lanes(rubric, lanes):
+    """The rubric's parts in at most LANES groups of about as many tests
+    each (longest first, each to the lightest lane), in rubric order within
+    a group: a list of lists of parts."""
+    count = {}
+    for t in rubric["tests"]:
+        count[t["part"]] = count.get(t["part"], 0) + 1
+    parts = list(count)
+    groups = [[] for _ in range(max(1, min(lanes, len(parts))))]
     load = [0] * len(groups)
-    for suite in sorted(suites, key=lambda s: -count.get(s, 0)):
+    for part in sorted(parts, key=lambda p: -count[p]):
         i = load.index(min(load))
-        groups[i].append(suite)
-        load[i] += count.get(suite, 0)
-    return [",".join(sorted(g, key=suites.index)) for g in groups if g]
+        groups[i].append(part)
+        load[i] += count[part]
+    return [sorted(g, key=parts.index) for g in groups if g]
+
+
+def lane_args(rubric, groups):
+    """sandbox.sh's lanes, each group of plan_lanes as PART:BOUND:SUITE+SUITE,...
+    and the whole submission's bound, in seconds (SUBMISSION_BOUND, when set)."""
+    bounds, suites = part_bounds(rubric), part_suites(rubric)
+    args = [",".join(f"{p}:{bounds[p]}:{'+'.join(suites[p])}" for p in g) for g in groups]
+    longest = max((sum(bounds[p] + PART_STOP_SLACK for p in g) for g in groups), default=0)
+    return args, SUBMISSION_BOUND or longest + SUBMISSION_SLACK
 
 
 def build_nonet(run):
@@ -722,7 +762,8 @@ def run_sandbox(work, job, mode, rubric):
         env["GRADE_ACCOUNT_FILES"] = os.path.join(RUN_DIR, f"accounts.{job}")
         env["GRADE_HOST_HIDE"] = os.path.join(RUN_DIR, "host-hide")
         lanes = len(os.listdir(env["GRADE_ACCOUNT_FILES"]))
-    cmd = ["bash", SANDBOX, work] + plan_lanes(rubric, lanes)
+    args, bound = lane_args(rubric, plan_lanes(rubric, lanes))
+    cmd = ["bash", SANDBOX, work] + args
     if mode == "namespace":
         cmd = UNSHARE + cmd
     out = tempfile.TemporaryFile()
@@ -735,9 +776,9 @@ def run_sandbox(work, job, mode, rubric):
         RUNNING[proc.pid] = mode
     problem = None
     try:
-        proc.wait(timeout=SUBMISSION_BOUND)
+        proc.wait(timeout=bound)
     except subprocess.TimeoutExpired:
-        problem = f"the submission did not finish within {SUBMISSION_BOUND} s and was stopped"
+        problem = f"the submission did not finish within {bound} s and was stopped"
         kill_sandbox(proc.pid, mode)
     finally:
         if proc.returncode is None:
@@ -761,19 +802,34 @@ def run_sandbox(work, job, mode, rubric):
         raise NotGraded("the sandbox could not be set up: " + (" ".join(
             line for line in tap_lines(log) if line.startswith("Bail out!"))
             or f"status 3: {log.strip()[-500:]}"))
-    # Each lane's stream, in the files only the sandbox writes (also what a
-    # lane wrote before the sandbox was killed).
-    taps = []
-    for lane in range(lanes):
+    # Each part's stream, in the files only the sandbox writes (also what a
+    # part wrote before it or the sandbox was stopped), and what each lane
+    # said of its own (a set-up that failed).
+    taps, said, stopped = {}, [], {}
+    for part in rubric["parts"]:
+        taps[part] = read_tap(os.path.join(work, f"tap.{part}"))
         try:
-            with open(os.path.join(work, f"tap.{lane}"), "rb") as f:
-                taps.append(f.read(MAX_TAP).decode("utf-8", errors="replace"))
-        except FileNotFoundError:
+            with open(os.path.join(work, f"stopped.{part}")) as f:
+                stopped[part] = (f"{rubric['parts'][part]['title']} did not finish within "
+                                 f"{int(f.read())} s and was stopped")
+        except (FileNotFoundError, ValueError):
             pass
-    if not any(TAP_PLAN.fullmatch(line) for tap in taps for line in tap_lines(tap)):
+    for lane in range(lanes):
+        said.append(read_tap(os.path.join(work, f"tap.{lane}")))
+    if not any(TAP_PLAN.fullmatch(line) for tap in taps.values() for line in tap_lines(tap)):
         raise NotGraded(f"our test suites did not start (status {proc.returncode}): "
-                        + ((log + "".join(taps)).strip()[-500:] or "no output"))
-    return taps, problem
+                        + ((log + "".join(said) + "".join(taps.values())).strip()[-500:]
+                           or "no output"))
+    return taps, problem, stopped
+
+
+def read_tap(path):
+    """The first MAX_TAP bytes of PATH as text ("" when there is no PATH)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(MAX_TAP).decode("utf-8", errors="replace")
+    except FileNotFoundError:
+        return ""
 
 
 STOPPED = "grading was interrupted before this submission was done"
@@ -846,11 +902,15 @@ def parse_tap(tap):
     return results, dupes
 
 
-def score(rubric, taps, problem, notes):
-    """Each rubric test's result, from the TAP streams of the lanes (a test
-    reported by two of them, or twice by one, is not trusted)."""
+def score(rubric, taps, problem, notes, stopped=None):
+    """Each rubric test's result, from the TAP streams of the parts (a test
+    reported by two of them, or twice by one, is not trusted). STOPPED: why
+    a part was stopped, by part, for its tests that have no result."""
     if isinstance(taps, str):
         taps = [taps]
+    elif isinstance(taps, dict):
+        taps = list(taps.values())
+    stopped = stopped or {}
     results, dupes = {}, []
     for tap in taps:
         r, d = parse_tap(tap)
@@ -865,14 +925,16 @@ def score(rubric, taps, problem, notes):
         elif name in results:
             ok, out = results[name]
         else:
+            why = stopped.get(t["part"], problem)
             ok, out = False, ("no result was reported for this test"
-                              + (f": {problem}" if problem else "") + "\n")
+                              + (f": {why}" if why else "") + "\n")
         tests.append({"name": name, "part": t["part"], "suite": t["suite"],
                       "max_score": t["points"], "score": t["points"] if ok else 0,
                       "passed": ok, "output": reports.truncate(out)})
     extra = sorted(set(results) - expected)
     if extra:
         notes.append("results for unknown tests were ignored: " + ", ".join(extra))
+    notes.extend(stopped.values())
     if problem:
         notes.append(problem)
     return tests
@@ -881,7 +943,7 @@ def score(rubric, taps, problem, notes):
 def grade_one(path, slots, mode, rubric):
     """Grade PATH with a job slot from SLOTS: no two running jobs share one."""
     started = time.monotonic()
-    notes, tap, problem = [], "", None
+    notes, tap, problem, stopped = [], "", None, None
     if STOPPING.is_set():
         return not_graded(path, rubric, STOPPED, notes, started)
     job = slots.get()
@@ -889,10 +951,10 @@ def grade_one(path, slots, mode, rubric):
         work = scratch_dir("grade")
         try:
             if prepare(path, work, notes, rubric_file.suites(rubric)):
-                tap, problem = run_sandbox(work, job, mode, rubric)
+                tap, problem, stopped = run_sandbox(work, job, mode, rubric)
         finally:
             remove_tree(work)
-        tests = score(rubric, tap, problem, notes)
+        tests = score(rubric, tap, problem, notes, stopped)
         return reports.Result(path, tests, notes, rubric, time.monotonic() - started)
     except (NotGraded, OSError) as e:
         return not_graded(path, rubric, str(e), notes, started)

@@ -9,9 +9,11 @@
 #   tests/  our suites and helpers (root only: code under test cannot read them)
 #   tmp/    scratch space for the suites, a directory per lane
 #   bin/    the network filter, built once a run by the grader
-# Each LANE is a comma-separated list of suites, run by one bats; lane N
-# writes its TAP stream to WORK/tap.N (root's alone) and nowhere else. The
-# grader reads those files, also after it had to kill the sandbox.
+# Each LANE is a comma-separated list of parts, each PART:BOUND:SUITE+SUITE,
+# run one after another, each part's suites by a bats of their own within
+# BOUND seconds; part P writes its TAP stream to WORK/tap.P, lane N what it
+# says of its own set-up to WORK/tap.N (root's alone), and nowhere else. The grader reads those
+# files, also after it had to kill the sandbox.
 #
 # With GRADE_ISOLATED=1 the grader has started this script as PID 1 of fresh
 # mount, PID, network and IPC namespaces: there is no network, and every
@@ -185,12 +187,16 @@ isolate() {
 	fi
 }
 
-# lane N SUITES: run the comma-separated SUITES with bats, as lane N, from
-# its own scratch directory; TAP on stdout.
+# lane N PARTS: run the comma-separated PARTS (each PART:BOUND:SUITE+SUITE)
+# one after another, each part's suites with a bats of their own, as lane N,
+# from its own scratch directory. Part P writes its TAP to WORK/tap.P
+# (root's alone). One that runs past its BOUND seconds is stopped
+# (stop_part) and WORK/stopped.P says so: its tests not yet reported score
+# 0, and the next part runs.
 lane() {
-	local n=$1 names name suites=()
-	IFS=, read -ra names <<<"${2:-}"
-	for name in "${names[@]}"; do suites+=("$work/tests/$name.bats"); done
+	local n=$1 unit part bound status name
+	local -a units names suites
+	IFS=, read -ra units <<<"${2:-}"
 	if [[ ${GRADE_ISOLATED:-0} == 1 ]]; then
 		# PID 1 of the lane's own namespaces (lane_ns, below).
 		(($$ == 1)) || die "a lane is not PID 1 of fresh namespaces"
@@ -198,14 +204,56 @@ lane() {
 		fresh_scratch
 		id -u ipc-student >/dev/null 2>&1 || die "lane $n has no accounts"
 	fi
-	# No suites: the probe's lane, set up and done.
-	((${#suites[@]})) || return 0
+	# No parts: the probe's lane, set up and done.
+	((${#units[@]})) || return 0
 	export LAB_DIR=$work/sub LAB_RUNNER=ipc-student LAB_OWNER=ipc-owner LAB_CONFINE=1
 	export LAB_NONET=$work/bin/nonet
 	# LAB_CFLAGS: the suites build their own fixtures with the lab's flags.
 	export LAB_BOUND LAB_SECRET LAB_TREASURE LAB_CFLAGS TMPDIR=$work/tmp/$n BATS_TEST_TIMEOUT=60
 	cd "$TMPDIR" || die "no scratch directory for lane $n"
-	bats --tap "${suites[@]}"
+	for unit in "${units[@]}"; do
+		part=${unit%%:*} unit=${unit#*:}
+		bound=${unit%%:*}
+		IFS=+ read -ra names <<<"${unit#*:}"
+		suites=()
+		for name in "${names[@]}"; do suites+=("$work/tests/$name.bats"); done
+		(umask 077 && : >"$work/tap.$part") || die "cannot make $work/tap.$part"
+		status=0
+		# --foreground: bats stays in the sandbox's process group, which
+		# the grader kills whole should the submission's bound run out.
+		timeout --foreground --kill-after=5 "$bound" bats --tap "${suites[@]}" \
+			>>"$work/tap.$part" 2>&1 || status=$?
+		if ((status == 124 || status == 137)); then
+			echo "$bound" >"$work/stopped.$part"
+			stop_part
+		fi
+	done
+}
+
+# stop_part: after a part was stopped, what its suites left running or
+# holding goes, before the next part: in a namespace, every other process of the
+# lane's (the lane is its PID 1); in a container, every other process of
+# our process group but the sandbox's own; everywhere, the test accounts'
+# processes and IPC objects.
+stop_part() {
+	local stat pid fields
+	if [[ ${GRADE_ISOLATED:-0} == 1 ]]; then
+		kill -KILL -1 2>/dev/null
+	else
+		read -r stat <"/proc/$BASHPID/stat"
+		read -ra fields <<<"${stat##*) }"
+		local group=${fields[2]}
+		for stat in /proc/[0-9]*/stat; do
+			pid=${stat#/proc/} pid=${pid%/stat}
+			[[ $pid == "$BASHPID" || $pid == "$PPID" ]] && continue
+			{ read -r stat <"$stat"; } 2>/dev/null || continue
+			read -ra fields <<<"${stat##*) }"
+			[[ ${fields[2]} == "$group" ]] && kill -KILL "$pid" 2>/dev/null
+		done
+	fi
+	# shellcheck source=tests/helpers/accounts.bash
+	source "$work/tests/helpers/accounts.bash"
+	sweep_accounts 5 "${TEST_ACCOUNTS[@]}"
 }
 
 if [[ $mode == lane ]]; then

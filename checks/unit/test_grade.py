@@ -132,6 +132,21 @@ class Score(unittest.TestCase):
         tests, _ = self.score("")
         self.assertEqual(tests["first test"]["output"], "no result was reported for this test\n")
 
+    def test_stopped_part(self):
+        """score says of a stopped part's tests with no result why they have none, and of
+        no other test; the results the part reported before it was stopped count."""
+        notes = []
+        taps = {"alpha": "1..2\nok 1 first test\n", "beta": "1..1\nok 1 third test\n",
+                "gamma": ""}
+        stopped = {"alpha": "Part A did not finish within 9 s and was stopped"}
+        tests = {t["name"]: t for t in grade.score(sample_rubric(), taps, None, notes, stopped)}
+        self.assertEqual(tests["first test"]["score"], 1)
+        self.assertEqual(tests["second test"]["output"], "no result was reported for this "
+                         "test: Part A did not finish within 9 s and was stopped\n")
+        self.assertEqual(tests["third test"]["score"], 2)
+        self.assertEqual(tests["fourth test"]["output"], "no result was reported for this test\n")
+        self.assertEqual(notes, [stopped["alpha"]])
+
     def test_duplicate(self):
         """score gives 0 to a test reported twice, even when both results passed: not trusted."""
         tests, _ = self.score("ok 1 first test\nok 2 first test\nok 3 second test\n")
@@ -459,12 +474,30 @@ class RunSetUp(unittest.TestCase):
         self.assertIn("no free range", str(cm.exception))
 
     def test_plan_lanes(self):
-        """plan_lanes splits the suites by their number of tests, in rubric order within a lane."""
-        rubric = {"tests": [{"suite": s} for s in ["a"] * 5 + ["b"] * 5 + ["c"] * 3 + ["d"] * 2]}
-        with mock.patch.object(grade.rubric_file, "suites", return_value=["a", "b", "c", "d"]):
-            self.assertEqual(grade.plan_lanes(rubric, 2), ["a,c", "b,d"])
-            self.assertEqual(grade.plan_lanes(rubric, 1), ["a,b,c,d"])
-            self.assertEqual(grade.plan_lanes(rubric, 9), ["a", "b", "c", "d"])
+        """plan_lanes splits the parts by their number of tests, in rubric order within a lane."""
+        rubric = {"tests": [{"part": p} for p in ["a"] * 5 + ["b"] * 5 + ["c"] * 3 + ["d"] * 2]}
+        self.assertEqual(grade.plan_lanes(rubric, 2), [["a", "c"], ["b", "d"]])
+        self.assertEqual(grade.plan_lanes(rubric, 1), [["a", "b", "c", "d"]])
+        self.assertEqual(grade.plan_lanes(rubric, 9), [["a"], ["b"], ["c"], ["d"]])
+
+    def test_part_bounds(self):
+        """Each part's bound grows with its suites and tests; GRADE_PART_BOUND sets one for
+        all; the submission's is its longest lane's, with what stopping each part may take."""
+        rubric = sample_rubric()
+        rubric["tests"].append(dict(rubric["tests"][2], suite="two-more", name="fifth test"))
+        base, per = grade.SUITE_BOUND_BASE, grade.SUITE_BOUND_PER_TEST
+        self.assertEqual(grade.part_bounds(rubric),
+                         {"alpha": base + 2 * per, "beta": 2 * base + 2 * per, "gamma": base + per})
+        with mock.patch.dict(os.environ, {"GRADE_PART_BOUND": "7"}):
+            self.assertEqual(set(grade.part_bounds(rubric).values()), {7})
+        with mock.patch.object(grade, "SUBMISSION_BOUND", None):
+            args, bound = grade.lane_args(rubric, [["alpha", "gamma"], ["beta"]])
+        self.assertEqual(args, [f"alpha:{base + 2 * per}:one,gamma:{base + per}:three",
+                                f"beta:{2 * base + 2 * per}:two+two-more"])
+        self.assertEqual(bound, 2 * base + 3 * per + 2 * grade.PART_STOP_SLACK
+                         + grade.SUBMISSION_SLACK)
+        with mock.patch.object(grade, "SUBMISSION_BOUND", 15):
+            self.assertEqual(grade.lane_args(rubric, [["alpha"]])[1], 15)
 
     def test_account_files(self):
         """account_files: each job's lane has the test accounts at user IDs of its own, the
@@ -666,7 +699,7 @@ class Main(unittest.TestCase):
             # The copy tells which submission this is.
             full = os.listdir(os.path.join(work, "sub")) == ["full"]
             return "1..5\n" + "".join(f"{'ok' if full or i % 2 else 'not ok'} {i} {n}\n"
-                                      for i, n in enumerate(names, 1)), None
+                                      for i, n in enumerate(names, 1)), None, {}
 
         csv_path = os.path.join(self.tmp, "g.csv")
         with mock.patch.object(grade, "check_environment"), \
