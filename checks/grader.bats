@@ -182,7 +182,9 @@ teardown_file() {
 # The machine's services a probe must not reach, and where it must not
 # write: stand-ins, made where nothing is there yet (and only those removed
 # after), each a UNIX socket any user may connect to, served by one Python
-# process that logs every connection in DIR/services.log; and directories
+# process that logs every connection in DIR/services.log, with the user ID
+# of the process that made it (the machine's own programs log to /dev/log
+# too); and directories
 # any user may write to, sticky as /var/crash is and not, each holding a
 # file of "another submission's". The names outside /run are this run's own
 # (graders' self-checks may run side by side).
@@ -238,9 +240,11 @@ plant_host_services() {
 		while True:
 		    for key, _ in sel.select():
 		        conn, _ = key.fileobj.accept()
+		        cred = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
+		        uid = int.from_bytes(cred[4:8], sys.byteorder)
 		        conn.close()
 		        with open(log, "a") as f:
-		            f.write(f"connection to {key.data}\n")
+		            f.write(f"connection to {key.data} from uid {uid}\n")
 	PY
 }
 
@@ -447,9 +451,11 @@ for t in json.load(open(sys.argv[1]))["tests"]:
 	assert_line "probe: connect /run/systemd/resolve/io.systemd.Resolve: [Errno 2] No such file or directory"
 	assert_line --regexp '^probe: connect /dev/log: \[Errno (2|111)\] '
 	assert_line "probe: connect $HOST_SOCKET: [Errno 111] Connection refused"
-	# Nothing reached the stand-ins, and nothing was left on the machine.
-	[[ ! -s $BATS_FILE_TMPDIR/services.log ]] ||
-		fail "expected: no connection to the machine's services; actual: $(<"$BATS_FILE_TMPDIR/services.log")"
+	# No test account reached the stand-ins, and nothing was left on the machine.
+	local reached
+	reached=$(awk -v lo="$GRADE_UID_BASE" -v hi="$((GRADE_UID_BASE + GRADE_UID_SPAN))" \
+		'$NF >= lo && $NF < hi' "$BATS_FILE_TMPDIR/services.log")
+	[[ -z $reached ]] || fail "expected: no connection to the machine's services; actual: $reached"
 	local dir
 	for dir in "${HOST_DROPS[@]}"; do
 		assert_line "probe: wrote into $dir"
@@ -466,8 +472,39 @@ for t in json.load(open(sys.argv[1]))["tests"]:
 import socket, sys
 socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$path" || fail "the control could not reach $path"
 	done <"$BATS_FILE_TMPDIR/planted-services"
-	run -0 grep -c '^connection to ' "$BATS_FILE_TMPDIR/services.log"
+	run -0 grep -c ' from uid 65534$' "$BATS_FILE_TMPDIR/services.log"
 	assert_output "$(wc -l <"$BATS_FILE_TMPDIR/planted-services")"
+}
+
+@test "a submission's memory is bounded whole: a hog loses its points, the machine and the others nothing" {
+	[[ -d $BATS_FILE_TMPDIR/samples/hostile-memory-hog ]] || skip "hostile-memory-hog is not among GRADER_SAMPLES"
+	expect_scores hostile-memory-hog
+	# The hog takes 4.4 GiB in five processes: where the grader can make a
+	# control group, the kernel ends them within the submission's, and its
+	# report says so; where it cannot, the grader said that once. Every
+	# other sample of the class scored as expected beside it (the class tests).
+	if grep -q "no control group can be made here" "$BATS_FILE_TMPDIR/stderr"; then
+		run grep -c "reached its memory bound" "$BATS_FILE_TMPDIR/report"
+		assert_output 0
+	else
+		run -0 sed -n '/^== .*\/hostile-memory-hog$/,/^== /p' "$BATS_FILE_TMPDIR/report"
+		assert_line --regexp '^  note: the submission reached its memory bound of 2048 MiB: the kernel ended [1-9][0-9]* of its processes$'
+	fi
+}
+
+@test "a submission's disk is bounded whole: a filler loses its points, the machine and the others nothing" {
+	[[ -d $BATS_FILE_TMPDIR/samples/hostile-disk-filler ]] || skip "hostile-disk-filler is not among GRADER_SAMPLES"
+	expect_scores hostile-disk-filler
+	# The filler writes files until 10 GB or a million (1 GB where make
+	# builds): natively every place it may write is a tmpfs of the
+	# submission's, bounded, and full in moments.
+	run -0 grep -o 'probe: .*' "$BATS_FILE_TMPDIR/report"
+	refute_line --regexp '^probe: .* took [0-9]+ files'
+	namespaces_work || return 0
+	local place
+	for place in . /tmp /var/tmp /dev/shm; do
+		assert_line --regexp "^probe: $place full after [0-9]+ files, [0-9]+ MiB: No space left on device\$"
+	done
 }
 
 @test "student code sees no IPC object of another test, another submission or the machine" {

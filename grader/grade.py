@@ -43,6 +43,7 @@ import tempfile
 import threading
 import time
 
+import cgroup
 import reports
 import rubric as rubric_file
 
@@ -272,6 +273,7 @@ def remove_stale_runs(tmp=None):
                 if other.startswith((f"ipc-grade.{run_id}.", f"ipc-probe.{run_id}.")) and _own_dir(path):
                     remove_tree(path)
                     removed.append(path)
+            cgroup.remove_named(f"ipc-grade.{run_id}.")
             remove_tree(run)
             removed.append(run)
         finally:
@@ -737,8 +739,29 @@ def prepare(path, work, notes, suites):
 TAP_PLAN = re.compile(r"1\.\.\d+")
 
 
-def run_sandbox(work, job, mode, rubric):
-    """Run the suites in the sandbox; return (the lanes' TAP texts, problem or None).
+# Whether a control group could be made here (None: not tried yet).
+CGROUPS = None
+
+
+def submission_group(work):
+    """A control group for the sandbox in WORK (cgroup.py), or None where
+    none can be made; says so once a run."""
+    global CGROUPS
+    if CGROUPS is False:
+        return None
+    group = cgroup.make(os.path.basename(work), int(CONF["GRADE_MEMORY_MAX"]),
+                        int(CONF["GRADE_PIDS_MAX"]))
+    if group is None and CGROUPS is None:
+        warn("no control group can be made here: each submission's memory and processes "
+             "are bounded per process only (see docs/instructors.md)")
+    CGROUPS = group is not None
+    return group
+
+
+def run_sandbox(work, job, mode, rubric, notes=None):
+    """Run the suites in the sandbox; return (the parts' TAP texts, problem or
+    None, why each stopped part was stopped). NOTES gets what the kernel did
+    at the submission's memory bound.
 
     Raises NotGraded when grading itself failed before student code ran."""
     env = {
@@ -766,9 +789,14 @@ def run_sandbox(work, job, mode, rubric):
     cmd = ["bash", SANDBOX, work] + args
     if mode == "namespace":
         cmd = UNSHARE + cmd
+    group = submission_group(work)
+    if group is not None:
+        env["GRADE_CGROUP_PROCS"] = " ".join(group.procs())
     out = tempfile.TemporaryFile()
     with RUNNING_LOCK:
         if STOPPING.is_set():
+            if group is not None:
+                group.remove()
             raise NotGraded(STOPPED)
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
                                 stderr=subprocess.STDOUT, env=env, cwd=work,
@@ -793,6 +821,13 @@ def run_sandbox(work, job, mode, rubric):
             RUNNING.pop(proc.pid, None)
         if mode == "container" and proc.returncode is not None and proc.returncode < 0:
             sweep(work, env)
+        if group is not None:
+            kills = group.oom_kills()
+            group.remove()
+            if kills and notes is not None:
+                notes.append(f"the submission reached its memory bound of "
+                             f"{group.memory_max >> 20} MiB: the kernel ended {kills} of its "
+                             "processes")
     if STOPPING.is_set():
         raise NotGraded(STOPPED)
     out.seek(0)
@@ -951,7 +986,7 @@ def grade_one(path, slots, mode, rubric):
         work = scratch_dir("grade")
         try:
             if prepare(path, work, notes, rubric_file.suites(rubric)):
-                tap, problem, stopped = run_sandbox(work, job, mode, rubric)
+                tap, problem, stopped = run_sandbox(work, job, mode, rubric, notes)
         finally:
             remove_tree(work)
         tests = score(rubric, tap, problem, notes, stopped)

@@ -47,7 +47,8 @@
 # Environment: GRADE_UID_FIRST (the first user ID of the job's range, which
 # no other grader on the machine holds),
 # GRADE_ISOLATED, GRADE_ROOT (the grader's tree), GRADE_ACCOUNT_FILES (with
-# GRADE_ISOLATED=1), LAB_BOUND, LAB_SECRET, LAB_TREASURE, LAB_SCRIPTS.
+# GRADE_ISOLATED=1), GRADE_CGROUP_PROCS (where a control group was made: the
+# cgroup.procs files to join), LAB_BOUND, LAB_SECRET, LAB_TREASURE, LAB_SCRIPTS.
 
 set -u
 mode=run
@@ -123,7 +124,8 @@ fresh_scratch() {
 	[[ ${1:-} != --hide-host ]] || hide_host
 	for d in "${SCRATCH_DIRS[@]}"; do
 		[[ -d $d ]] || continue
-		mount -t tmpfs -o size=64m,mode=1777,nosuid,nodev tmpfs "$d" || die "cannot mount a tmpfs on $d"
+		mount -t tmpfs -o size=64m,nr_inodes=8192,mode=1777,nosuid,nodev tmpfs "$d" ||
+			die "cannot mount a tmpfs on $d"
 	done
 	mkdir -p "$work" && mount --move /mnt "$work" || die "cannot bring $work back"
 	[[ -d /dev/mqueue ]] || mkdir -m 0755 /dev/mqueue 2>/dev/null
@@ -218,6 +220,7 @@ lane() {
 		suites=()
 		for name in "${names[@]}"; do suites+=("$work/tests/$name.bats"); done
 		(umask 077 && : >"$work/tap.$part") || die "cannot make $work/tap.$part"
+		part_scratch "$n" "$part"
 		status=0
 		# --foreground: bats stays in the sandbox's process group, which
 		# the grader kills whole should the submission's bound run out.
@@ -227,7 +230,25 @@ lane() {
 			echo "$bound" >"$work/stopped.$part"
 			stop_part
 		fi
+		cd "$work/tmp/$n" || die "cannot leave the scratch space of $part"
+		# Its memory back (a tmpfs of its own, in a namespace).
+		! mountpoint -q "$TMPDIR" || umount -l "$TMPDIR"
 	done
+}
+
+# part_scratch N PART: the scratch space of PART's suites (TMPDIR, the
+# directory they work from), where the student's programs are built and
+# run. In a namespace, a tmpfs of its own, bounded in size and in files as
+# the scratch directories are: a part that fills it costs only its own
+# tests, and the machine's disk never sees a byte.
+part_scratch() {
+	export TMPDIR=$work/tmp/$1/$2
+	mkdir -m 0711 "$TMPDIR" || die "cannot make $TMPDIR"
+	if [[ ${GRADE_ISOLATED:-0} == 1 ]]; then
+		mount -t tmpfs -o size=512m,nr_inodes=65536,mode=0711,nosuid,nodev tmpfs "$TMPDIR" ||
+			die "cannot mount a tmpfs on $TMPDIR"
+	fi
+	cd "$TMPDIR" || die "no scratch directory for $2"
 }
 
 # stop_part: after a part was stopped, what its suites left running or
@@ -259,6 +280,14 @@ stop_part() {
 if [[ $mode == lane ]]; then
 	lane "$@"
 	exit
+fi
+
+# The submission's control group (grader/cgroup.py), joined before anything
+# else runs: all that runs here is in it, and bounded with it.
+if [[ $mode == run ]]; then
+	for f in ${GRADE_CGROUP_PROCS:-}; do
+		echo "$$" >"$f" || die "cannot join the submission's control group ($f)"
+	done
 fi
 
 if [[ $mode == probe && ${GRADE_ISOLATED:-0} != 1 ]]; then
