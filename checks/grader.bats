@@ -498,9 +498,11 @@ socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$path" || fail "the control
 	# The filler writes files until 10 GB or a million (1 GB where make
 	# builds): natively every place it may write is a tmpfs of the
 	# submission's, bounded, and full in moments.
+	# In a container the per-process file size limit and the time bounds
+	# are all there is (docs/instructors.md).
+	namespaces_work || return 0
 	run -0 grep -o 'probe: .*' "$BATS_FILE_TMPDIR/report"
 	refute_line --regexp '^probe: .* took [0-9]+ files'
-	namespaces_work || return 0
 	local place
 	for place in . /tmp /var/tmp /dev/shm; do
 		assert_line --regexp "^probe: $place full after [0-9]+ files, [0-9]+ MiB: No space left on device\$"
