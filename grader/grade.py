@@ -25,6 +25,7 @@ signal N (SIGINT, SIGTERM, SIGHUP) stopped the grading.
 """
 
 import argparse
+import collections
 import concurrent.futures
 import errno
 import fcntl
@@ -560,6 +561,11 @@ def copy_etc(etc, tree):
         raise GradeError(f"cannot copy {etc}: {e}") from e
 
 
+def tests_per_part(rubric):
+    """How many tests each part has, in rubric order."""
+    return collections.Counter(t["part"] for t in rubric["tests"])
+
+
 def part_suites(rubric):
     """Each part's suites, in rubric order, by part."""
     found = {}
@@ -571,9 +577,7 @@ def part_suites(rubric):
 def part_bounds(rubric):
     """Each part's bound in seconds (SUITE_BOUND_BASE, SUITE_BOUND_PER_TEST)."""
     forced = int(os.environ.get("GRADE_PART_BOUND") or 0)
-    count = {}
-    for t in rubric["tests"]:
-        count[t["part"]] = count.get(t["part"], 0) + 1
+    count = tests_per_part(rubric)
     return {part: forced or SUITE_BOUND_BASE * len(suites) + SUITE_BOUND_PER_TEST * count[part]
             for part, suites in part_suites(rubric).items()}
 
@@ -582,9 +586,7 @@ def plan_lanes(rubric, lanes):
     """The rubric's parts in at most LANES groups of about as many tests
     each (longest first, each to the lightest lane), in rubric order within
     a group: a list of lists of parts."""
-    count = {}
-    for t in rubric["tests"]:
-        count[t["part"]] = count.get(t["part"], 0) + 1
+    count = tests_per_part(rubric)
     parts = list(count)
     groups = [[] for _ in range(max(1, min(lanes, len(parts))))]
     load = [0] * len(groups)
