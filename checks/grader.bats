@@ -6,11 +6,13 @@
 # checks/samples/expected lists the tests each sample must fail; it must pass
 # all others.
 #
-# GRADER_SAMPLES="NAME..." grades only those samples (the mutants use it).
+# GRADER_SAMPLES="NAME..." grades only those samples (the mutants use it;
+# their Env: lines separate the names with commas).
 
 load ../tests/helpers/lab
 
 ROOT=${LAB_TESTS%/*}
+GRADER_SAMPLES=${GRADER_SAMPLES//,/ }
 SAMPLES=$LAB_TESTS/samples
 # shellcheck source=grader/lab.conf
 source "$ROOT/grader/lab.conf"
@@ -140,11 +142,42 @@ overlay_within() {
 	return 0
 }
 
+# The class, laid out as a class pipeline's checkout (submissions/ in the
+# directory the grader runs in), outside the scratch directories that a
+# namespace makes anew: in a container, with the modes of a GitLab docker
+# job's clone (umask 0000: every file anyone's to read and write); natively,
+# as a course's files often are, anyone's to read. BATS_FILE_TMPDIR/samples
+# leads to its submissions.
+CLASS_DIR=/var/ipc-lab-class-${BATS_RUN_TMPDIR##*/}
+
+# Second clones of the lab, where an instructor's or a machine's may be: in
+# root's home, and, where submissions get namespaces, world-readable under
+# /srv, /opt and /home (in a container, the container holds nothing but
+# the image and what it grades).
+second_clones() {
+	echo /root/ipc-lab-second-clone
+	namespaces_work && echo /srv/ipc-lab-second-clone /opt/ipc-lab-second-clone /home/ipc-lab-second-clone
+}
+
+# class_state: what the class's files are (names, modes, owners, contents):
+# grading must leave it as it found it.
+class_state() {
+	(cd "$CLASS_DIR" && find . -printf '%M %u %g %p\n' | LC_ALL=C sort &&
+		find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+}
+
 # Without root, every test skips (in setup: bats 1.8 cannot skip in setup_file).
 setup_file() {
 	((EUID == 0)) || return 0
-	local dir=$BATS_FILE_TMPDIR/samples name
-	mkdir "$dir"
+	local dir=$BATS_FILE_TMPDIR/samples name clone
+	mkdir -p "$CLASS_DIR/submissions"
+	ln -s "$CLASS_DIR/submissions" "$dir"
+	for clone in $(second_clones); do
+		[[ ! -e $clone ]] || continue
+		mkdir -m 0755 "$clone" && echo "$clone" >>"$BATS_FILE_TMPDIR/planted-clones"
+		cp "$SAMPLES/handout/listener.c" "$clone/"
+		chmod 0644 "$clone/listener.c"
+	done
 	while IFS= read -r name; do
 		[[ -z $name || $name == [#$'\t']* ]] && continue
 		# Graded with a short time bound in a test of their own.
@@ -155,16 +188,24 @@ setup_file() {
 		[[ $name == @(keeper|shm|fifo)-* ]] && overlay_within "$name" "${name%%-*}" && continue
 		make_sample "$name" "$dir"
 	done <"$SAMPLES/expected"
+	if namespaces_work; then
+		chmod -R u=rwX,go=rX "$CLASS_DIR"
+	else
+		chmod -R a+rwX "$CLASS_DIR"
+	fi
+	class_state >"$BATS_FILE_TMPDIR/class.before"
 	sha256sum /etc/passwd /etc/group >"$BATS_FILE_TMPDIR/accounts.sha256"
 	grader_processes >"$BATS_FILE_TMPDIR/before.ps"
 	grader_files >"$BATS_FILE_TMPDIR/before.files"
 	plant_ipc_objects "$BATS_FILE_TMPDIR"
 	plant_host_services "$BATS_FILE_TMPDIR"
-	# One class, graded in parallel, with every output the grader writes.
-	"$ROOT/grade" --jobs 2 --csv "$BATS_FILE_TMPDIR/class.csv" \
+	# One class, graded in parallel, with every output the grader writes,
+	# from the class's directory.
+	(cd "$CLASS_DIR" && "$ROOT/grade" --jobs 2 --csv "$BATS_FILE_TMPDIR/class.csv" \
 		--results "$BATS_FILE_TMPDIR/results" --junit "$BATS_FILE_TMPDIR/junit.xml" \
-		"$dir"/* >"$BATS_FILE_TMPDIR/report" 2>"$BATS_FILE_TMPDIR/stderr" &&
+		"$dir"/*) >"$BATS_FILE_TMPDIR/report" 2>"$BATS_FILE_TMPDIR/stderr" &&
 		echo 0 >"$BATS_FILE_TMPDIR/status" || echo $? >"$BATS_FILE_TMPDIR/status"
+	class_state >"$BATS_FILE_TMPDIR/class.after"
 	# The optional parts' classes, here rather than in their tests: in a
 	# container the grader takes one submission at a time, longer than a
 	# test's time bound. One grader at a time: the machine's two cores are
@@ -177,6 +218,11 @@ setup_file() {
 teardown_file() {
 	unplant_ipc_objects "$BATS_FILE_TMPDIR"
 	unplant_host_services "$BATS_FILE_TMPDIR"
+	local clone
+	if [[ -f $BATS_FILE_TMPDIR/planted-clones ]]; then
+		while read -r clone; do rm -rf -- "$clone"; done <"$BATS_FILE_TMPDIR/planted-clones"
+	fi
+	rm -rf -- "$CLASS_DIR"
 }
 
 # The machine's services a probe must not reach, and where it must not
@@ -407,15 +453,50 @@ for t in json.load(open(sys.argv[1]))["tests"]:
 	expect_scores probe-identity
 	# The probe lists every suite or rubric it can read, wherever it is. The
 	# grader's own: its tree (ROOT) and the copy it runs (ipc-grade.*/tests).
-	# Other copies of the lab on this machine are not the grader's to hide.
-	# In a container (no namespaces), only the image's permissions hide the
-	# tree: a checkout of the lab there is as readable as any other file.
+	# In a namespace the tree is hidden whole; in a container, closed to
+	# other users while the grader runs (a checkout of the lab there, as in
+	# the pipeline's test job, is anyone's to read otherwise).
 	run -0 grep -o 'probe: [a-z]* .*' "$BATS_FILE_TMPDIR/report"
 	assert_line --regexp '^probe: searched [1-9][0-9]* directories'
 	refute_line --regexp '^probe: read .*/ipc-grade\.[^/]*/'
-	if namespaces_work || [[ $ROOT == /opt/ipc-lab ]]; then
-		refute_line --partial "probe: read $ROOT/"
-	fi
+	refute_line --partial "probe: read $ROOT/"
+}
+
+@test "student code reads no other submission of its class, and changes nothing in the class" {
+	expect_scores hostile-borrows-sibling hostile-plants-artifacts
+	# One sample looks for another's listener.c wherever it may read, to
+	# build it as its own and to rewrite it; the other plants forged
+	# results in every directory that looks like the class's checkout or
+	# the grader's. The class (CLASS_DIR, the directory the grader ran in)
+	# is anyone's to read, and in a container anyone's to write: natively,
+	# a namespace hides it; in a container, the grader closes it to other
+	# users while it grades, and gives its modes back after.
+	run -0 grep -o 'probe: .*' "$BATS_FILE_TMPDIR/report"
+	assert_line --regexp '^probe: searched [1-9][0-9]* directories, borrowed 0, rewrote 0$'
+	refute_line --partial "probe: borrowed "
+	refute_line --partial "probe: planted "
+	run -0 diff "$BATS_FILE_TMPDIR/class.before" "$BATS_FILE_TMPDIR/class.after"
+	# Control: outside the sandbox, an unprivileged account reads a sibling.
+	run -0 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		head -c 64 "$CLASS_DIR/submissions/handout/listener.c"
+	assert_output --partial "#include"
+}
+
+@test "student code reaches no other clone of the lab on the machine" {
+	expect_scores hostile-second-clone
+	# Its listener.c includes the reference of a second clone, from root's
+	# home or, natively, from /srv, /opt or /home (second_clones: planted
+	# there, anyone's to read); none is in its reach, so it does not compile:
+	# hidden, or (root's home, in a container) not to be opened.
+	run -0 grep -cE "no other clone of the lab in reach|ipc-lab-second-clone/listener.c: Permission denied" \
+		"$BATS_FILE_TMPDIR/report"
+	# Control: outside the sandbox, an unprivileged account reads the
+	# world-readable ones.
+	local clone
+	for clone in $(second_clones); do
+		[[ $clone == /root/* ]] && continue
+		run -0 setpriv --reuid=65534 --regid=65534 --clear-groups head -c 64 "$clone/listener.c"
+	done
 }
 
 @test "student code can open no network socket, only AF_UNIX ones, and the report says so" {
@@ -910,4 +991,44 @@ print(run, grade.scratch_dir("grade", run))' "$ROOT/grader") || fail "cannot mak
 	run -0 wc -l "$d/1.csv" "$d/2.csv"
 	assert_line --regexp "^ *3 $d/1.csv"
 	assert_line --regexp "^ *2 $d/2.csv"
+}
+
+@test "--merge makes one class of a sharded class's records, and names a shard that left none" {
+	local d=$BATS_TEST_TMPDIR i
+	for i in 1 2 3; do
+		CI_NODE_INDEX=$i CI_NODE_TOTAL=3 run -2 "$ROOT/grade" --record "$d/shard-$i.json" \
+			"$d/a" "$d/b" "$d/c" "$d/e" "$d/f"
+	done
+	run -2 "$ROOT/grade" --merge --csv "$d/all.csv" --canvas "$d/canvas.csv" --html "$d/class.html" \
+		"$d/shard-3.json" "$d/shard-1.json" "$d/shard-2.json"
+	assert_output --partial "merged 3 records: 5 submissions, 0 graded"
+	run -0 cut -d, -f1,6 "$d/all.csv"
+	assert_output "submission,status
+$d/a,not graded
+$d/b,not graded
+$d/c,not graded
+$d/e,not graded
+$d/f,not graded"
+	run -0 cut -d, -f1 "$d/canvas.csv"
+	assert_output "Student
+Points Possible
+a
+b
+c
+e
+f"
+	assert [ -s "$d/class.html" ]
+	# Shard 2 (b and f) left no record: the rest merge, and b and f say why.
+	rm "$d/all.csv"
+	run -2 "$ROOT/grade" --merge --csv "$d/all.csv" "$d/shard-1.json" "$d/shard-3.json"
+	assert_output --partial "shard 2 left no record"
+	run -0 grep -c "" "$d/all.csv"
+	assert_output 6
+	# Records that contradict each other: nothing is written.
+	rm "$d/all.csv"
+	run -2 "$ROOT/grade" --merge --csv "$d/all.csv" "$d/shard-1.json" "$d/shard-1.json"
+	assert_output --partial "are both shard 1 of 3; nothing was written"
+	assert [ ! -e "$d/all.csv" ]
+	run -2 "$ROOT/grade" --merge --parts part1 "$d/shard-1.json"
+	assert_output --partial "--merge grades nothing: --parts is for a grading run"
 }

@@ -10,6 +10,8 @@
 #     Env: NAME=VALUE ...    (optional: set for the run)
 #     Needs: namespaces      (optional: what it breaks exists only where the
 #                            grader gives submissions namespaces; skipped elsewhere)
+#     Needs: container       (optional: what it breaks exists only where the
+#                            container is the sandbox; skipped where namespaces work)
 #     Fails: TEST NAME       (one line per test the mutant must fail)
 #     <a unified diff against this repository>
 #
@@ -93,6 +95,11 @@ one() {
 	if grep -qx 'Needs: namespaces' "$patch" && ! namespaces_work; then
 		# What it breaks exists only where submissions get namespaces.
 		echo "ok $n $name # skip the grader's namespaces cannot be made here"
+		return
+	fi
+	if grep -qx 'Needs: container' "$patch" && namespaces_work; then
+		# What it breaks exists only where the container is the sandbox.
+		echo "ok $n $name # skip the grader uses namespaces here, not the container's sandbox"
 		return
 	fi
 	copy=$scratch/$name

@@ -1,10 +1,11 @@
 """grade - score IPC lab submissions with our own suites, whatever they contain.
 
     ./grade [--parts LIST] [--jobs N] [OUTPUT OPTIONS] SUBMISSION_DIR...
+    ./grade --merge [OUTPUT OPTIONS] RECORD...
 
 OUTPUT OPTIONS: --results, --junit, --csv, --html (the class report),
---canvas, --prairielearn, --github-classroom; ./grade --help says what each
-writes.
+--canvas, --prairielearn, --github-classroom, --record (a shard's record, for
+--merge); ./grade --help says what each writes.
 
 Each submission is a student's repository root, laid out as in the handout.
 Its files are copied into a fresh workspace; our bats suites (tests/) then run
@@ -47,6 +48,7 @@ import time
 import cgroup
 import reports
 import rubric as rubric_file
+import shards
 
 PROG = "grade"
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -207,6 +209,8 @@ def remove_tree(path):
 # ends, however it ends. A run killed outright (SIGKILL, the OOM killer)
 # leaves its directories behind, and the next run removes them.
 RUN_LOCK = "lock"
+# The modes of the directories the run closed (close_dirs), to give back.
+CLOSED = "closed"
 RUN_LOCK_FDS = []
 
 
@@ -275,6 +279,7 @@ def remove_stale_runs(tmp=None):
                     remove_tree(path)
                     removed.append(path)
             cgroup.remove_named(f"ipc-grade.{run_id}.")
+            open_dirs(os.path.join(run, CLOSED))
             remove_tree(run)
             removed.append(run)
         finally:
@@ -348,14 +353,15 @@ EXPOSURE_MAX_DEPTH = 8
 EXPOSURE_MAX_ENTRIES = 200000
 
 
-def host_exposures(out):
+def host_exposures(out, private=()):
     """Write to OUT what a test account could reach outside the scratch
-    directories and /run: each socket ("s PATH") and each directory any
-    user may write to ("d PATH"), NUL-separated, for sandbox.sh to hide in
-    each submission's namespace (hide_host). Walks EXPOSURE_ROOTS once a run,
+    directories and /run: each directory of PRIVATE ("p PATH", from
+    private_dirs), each socket ("s PATH") and each directory any user may
+    write to ("d PATH"), NUL-separated, for sandbox.sh to hide in each
+    submission's namespace (hide_host). Walks EXPOSURE_ROOTS once a run,
     only into directories others may search, EXPOSURE_MAX_DEPTH deep at
     most. Returns (number found, whether the walk was cut short)."""
-    found, seen, cut = [], 0, False
+    found, seen, cut = ["p " + d for d in private], 0, False
     pending = [(r, 0) for r in EXPOSURE_ROOTS]
     while pending:
         path, depth = pending.pop()
@@ -387,6 +393,101 @@ def host_exposures(out):
     with open(out, "wb") as f:
         f.write(b"".join(os.fsencode(x) + b"\0" for x in found))
     return len(found), cut
+
+
+# --- what student code may read ----------------------------------------------
+# Student code reads its own submission's copy (in the work directory), the
+# system it builds and runs with, and its scratch space. Out of its sight go
+# the directories that hold what it must not read: the working directory
+# (a class pipeline's checkout, with every submission and perhaps the
+# course's own files), the directory of each submission (its siblings), the
+# grader's tree, and, in a namespace, where hiding costs nothing outside it,
+# the trees where another clone of the lab (a reference) may sit. Never one
+# the sandbox needs: a system tree, the temporary directory's, a tool's.
+PRIVATE_ROOTS = ("/root", "/home", "/srv", "/opt", "/mnt", "/media")
+SYSTEM_TREES = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
+                "/dev", "/proc", "/sys", "/run", "/boot", "/var/lib", "/var/cache",
+                "/var/log", "/var/spool")
+SYSTEM_DIRS = ("/", "/tmp", "/var", "/var/tmp")
+NEEDED_TOOLS = ("bash", "sh", "python3", "make", "cc", "gcc", "bats", "setpriv", "timeout")
+
+
+def _inside(path, top):
+    return path == top or path.startswith(top.rstrip("/") + "/")
+
+
+def private_dirs(paths, mode, cwd=None):
+    """The directories to put out of student code's sight while PATHS are
+    graded in MODE, outermost only: in a namespace each becomes an empty
+    read-only tmpfs (sandbox.sh, hide_private); in a container each is
+    closed to other users (close_dirs)."""
+    cwd = os.path.realpath(cwd or os.getcwd())
+    subs = [os.path.realpath(p) for p in paths]
+    wanted = [cwd] + [os.path.dirname(p) for p in subs]
+    if mode == "namespace":
+        wanted += PRIVATE_ROOTS
+    needed = [os.path.realpath(tempfile.gettempdir())]
+    if RUN_DIR:
+        needed.append(os.path.realpath(RUN_DIR))
+    for tool in NEEDED_TOOLS:
+        found = shutil.which(tool, path=SANDBOX_PATH)
+        if found:
+            needed.append(os.path.dirname(os.path.realpath(found)))
+    if mode != "namespace":
+        # The grader's tree, which a namespace hides whole (sandbox.sh).
+        wanted.append(ROOT)
+    dirs = []
+    for d in dict.fromkeys(os.path.realpath(w) for w in wanted):
+        # A submission's own directory is the student's, and graded from a
+        # copy: it stays as it is.
+        if (d in subs or d in SYSTEM_DIRS or any(_inside(d, t) for t in SYSTEM_TREES)
+                or any(_inside(n, d) for n in needed) or not os.path.isdir(d)):
+            continue
+        dirs.append(d)
+    return [d for d in dirs if not any(o != d and _inside(d, o) for o in dirs)]
+
+
+def close_dirs(dirs, record):
+    """Close each of DIRS to other users (no read, write or search) until
+    open_dirs: in a container, what keeps student code, which runs as other
+    users, out of them. Their modes before go to RECORD first, so that a
+    grader killed outright has them restored by the next one
+    (remove_stale_runs). A directory closed already is left alone."""
+    closed = []
+    for d in dirs:
+        try:
+            st = os.stat(d)
+        except OSError:
+            continue
+        if st.st_mode & 0o007:
+            closed.append((d, stat.S_IMODE(st.st_mode)))
+    with open(record, "wb") as f:
+        f.write(b"".join(b"%o %s\0" % (m, os.fsencode(d)) for d, m in closed))
+        f.flush()
+        os.fsync(f.fileno())
+    for d, m in closed:
+        os.chmod(d, m & ~0o007)
+    return closed
+
+
+def open_dirs(record):
+    """Give back the modes that close_dirs took away, from its RECORD."""
+    try:
+        with open(record, "rb") as f:
+            entries = [e for e in f.read().split(b"\0") if e]
+    except FileNotFoundError:
+        return
+    for e in entries:
+        mode, _, path = e.partition(b" ")
+        try:
+            st = os.stat(path)
+            # Only what is still as we left it: a mode changed since is someone's.
+            if stat.S_IMODE(st.st_mode) == int(mode, 8) & ~0o007:
+                os.chmod(path, int(mode, 8))
+        except (OSError, ValueError):
+            warn(f"cannot give {reports.printable(os.fsdecode(path))} its mode "
+                 f"{mode.decode(errors='replace')} back")
+    os.unlink(record)
 
 
 # The files that hold accounts, which each lane's copy of /etc replaces.
@@ -1008,19 +1109,17 @@ def grade_one(path, slots, mode, rubric):
 def not_graded(path, rubric, reason, notes=(), started=None):
     """The result of a submission that could not be graded, and why."""
     elapsed = time.monotonic() - started if started is not None else 0.0
-    tests = [{"name": t["name"], "part": t["part"], "suite": t["suite"],
-              "max_score": t["points"], "score": 0, "passed": False,
-              "output": f"not graded: {reason}\n"} for t in rubric["tests"]]
-    return reports.Result(path, tests, list(notes), rubric, elapsed, not_graded=reason)
+    return reports.not_graded(path, rubric, reason, notes, elapsed)
 
 
 # --- many submissions -------------------------------------------------------------
 
 def shard(paths):
-    """The part of PATHS this GitLab parallel job grades (CI_NODE_INDEX of CI_NODE_TOTAL)."""
+    """The part of PATHS this GitLab parallel job grades (CI_NODE_INDEX of
+    CI_NODE_TOTAL), with its index and the total: (paths, index, total)."""
     index, total = os.environ.get("CI_NODE_INDEX"), os.environ.get("CI_NODE_TOTAL")
     if not index or not total:
-        return paths
+        return paths, 1, 1
     try:
         index, total = int(index), int(total)
         if not 1 <= index <= total:
@@ -1028,9 +1127,9 @@ def shard(paths):
     except ValueError:
         raise GradeError(f"CI_NODE_INDEX={index!r} and CI_NODE_TOTAL={total!r} "
                          "do not name a shard") from None
-    mine = [p for i, p in enumerate(paths) if i % total == index - 1]
+    mine = [p for i, p in enumerate(paths) if shards.shard_of(i, total) == index]
     warn(f"shard {index} of {total}: grading {len(mine)} of {len(paths)} submissions")
-    return mine
+    return mine, index, total
 
 
 class Progress:
@@ -1056,7 +1155,7 @@ def parse_args(argv):
                "submission not graded, 130 or 143 stopped by Ctrl-C or SIGTERM (what was "
                "graded is written). The parts and tests: grader/rubric.json.")
     p.add_argument("submissions", nargs="+", metavar="SUBMISSION_DIR",
-                   help="a student's repository root")
+                   help="a student's repository root (with --merge: a record)")
     p.add_argument("--results", metavar="FILE",
                    help="write Gradescope results.json (with several submissions: "
                         "a directory, one FILE per submission)")
@@ -1075,6 +1174,13 @@ def parse_args(argv):
     p.add_argument("--html", metavar="FILE",
                    help="write the class report, one self-contained HTML page: histograms of "
                         "the points, the tests most failed, and every submission's report")
+    p.add_argument("--record", metavar="FILE",
+                   help="write every result in full, for --merge: the record of this "
+                        "job's shard of the class (GitLab's CI_NODE_INDEX of CI_NODE_TOTAL)")
+    p.add_argument("--merge", action="store_true",
+                   help="grade nothing: the arguments are the records that the jobs of a "
+                        "sharded class wrote with --record; write the outputs for the whole "
+                        "class, as one grader of it would have")
     p.add_argument("--parts", metavar="LIST",
                    help="grade these parts of grader/rubric.json, comma-separated, "
                         "e.g. directions,part1,part2 (default: its default_parts, "
@@ -1084,11 +1190,19 @@ def parse_args(argv):
     args = p.parse_args(argv)
     if args.jobs < 1:
         p.error("--jobs must be at least 1")
+    if args.merge:
+        for option, value in (("--record", args.record), ("--parts", args.parts),
+                              ("--prairielearn", args.prairielearn),
+                              ("--github-classroom", args.github_classroom)):
+            if value is not None:
+                p.error(f"--merge grades nothing: {option} is for a grading run")
     return args
 
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.merge:
+        return merge(args)
     try:
         rubric = load_rubric()
         try:
@@ -1097,7 +1211,7 @@ def main(argv=None):
         except ValueError as e:
             warn(f"--parts: {e}")
             return 2
-        paths = shard(args.submissions)
+        paths, index, total = shard(args.submissions)
         if args.canvas:
             reports.check_logins(args.submissions)
         # The outputs' shape follows the class, not this shard's share of it.
@@ -1105,7 +1219,8 @@ def main(argv=None):
                                   many=len(args.submissions) > 1,
                                   prairielearn=args.prairielearn,
                                   classroom=args.github_classroom, canvas=args.canvas,
-                                  html=args.html)
+                                  html=args.html, record=args.record)
+        outputs.shard = (args.submissions, index, total, rubric)
     except (GradeError, OSError) as e:
         warn(str(e))
         return 2
@@ -1134,7 +1249,8 @@ def grade_all(args, rubric, paths, outputs):
             check_environment()
             nonet_built = build_nonet(RUN_DIR)
             try:
-                _, cut = host_exposures(os.path.join(RUN_DIR, "host-hide"))
+                _, cut = host_exposures(os.path.join(RUN_DIR, "host-hide"),
+                                        private_dirs(paths, "namespace"))
                 if cut:
                     warn(f"over {EXPOSURE_MAX_ENTRIES} names under {', '.join(EXPOSURE_ROOTS)}: "
                          "sockets and world-writable directories past them stay in "
@@ -1154,6 +1270,8 @@ def grade_all(args, rubric, paths, outputs):
         if mode == "container" and jobs > 1:
             warn(f"--jobs {jobs}: inside a container, submissions are graded one at a time")
             jobs = 1
+        if mode == "container":
+            close_dirs(private_dirs(paths, mode), os.path.join(RUN_DIR, CLOSED))
 
         progress = Progress(len(paths))
         slots = queue.Queue()
@@ -1179,6 +1297,7 @@ def grade_all(args, rubric, paths, outputs):
         results = [r or not_graded(path, rubric, STOPPED) for r, path in zip(results, paths)]
         progress = None
     finally:
+        open_dirs(os.path.join(RUN_DIR, CLOSED))
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, signal.SIG_DFL)
     if len(paths) > 1 and (stopped or progress.on):
@@ -1191,6 +1310,30 @@ def grade_all(args, rubric, paths, outputs):
              "submissions were graded; the others are reported as not graded")
         return 128 + stopped.signum
     return status
+
+
+def merge(args):
+    """./grade --merge RECORD...: the outputs of the whole class; the exit status."""
+    full = None
+    try:
+        full = load_rubric()
+        rubric, results, missing = shards.merge(
+            args.submissions, lambda parts: rubric_file.select(full, parts))
+        klass = [r.path for r in results]
+        if args.canvas:
+            reports.check_logins(klass)
+        outputs = reports.Outputs(args.results, args.junit, args.csv, many=len(klass) > 1,
+                                  canvas=args.canvas, html=args.html)
+    except (GradeError, shards.MergeError, OSError) as e:
+        warn(f"{e}; nothing was written")
+        return 2
+    warn(f"merged {len(args.submissions)} records: {len(results)} submissions, "
+         f"{sum(r.graded for r in results)} graded")
+    for index in missing:
+        warn(f"shard {index} left no record: its submissions are reported as not graded")
+    if len(results) == 1:
+        print(results[0].report())
+    return finish(results, outputs)
 
 
 def finish(results, outputs):

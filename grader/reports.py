@@ -232,6 +232,15 @@ class Result:
         return suite
 
 
+def not_graded(path, rubric, reason, notes=(), elapsed=0.0):
+    """The Result of a submission that could not be graded, and why: every
+    test of RUBRIC without a score."""
+    tests = [{"name": t["name"], "part": t["part"], "suite": t["suite"],
+              "max_score": t["points"], "score": 0, "passed": False,
+              "output": f"not graded: {reason}\n"} for t in rubric["tests"]]
+    return Result(path, tests, list(notes), rubric, elapsed, not_graded=reason)
+
+
 # How bats begins a failure's output: where it failed (a line per function
 # called, then the test file's), then the command that failed. Each names the
 # submission's own temporary workspace, and none says what went wrong.
@@ -383,17 +392,20 @@ class Outputs:
     SINGLE = {"prairielearn": "--prairielearn", "classroom": "--github-classroom"}
 
     def __init__(self, results, junit, csv_path, many, prairielearn=None, classroom=None,
-                 canvas=None, html=None):
+                 canvas=None, html=None, record=None):
         self.results, self.junit, self.csv, self.many = results, junit, csv_path, many
         self.prairielearn, self.classroom, self.canvas = prairielearn, classroom, canvas
-        self.html = html
+        self.html, self.record = html, record
+        # With record: (the class's paths, this shard's index, the number of
+        # shards, the rubric graded with), set by the grader.
+        self.shard = None
         for attr, option in self.SINGLE.items():
             if getattr(self, attr) and many:
                 raise OSError(f"{option} writes the results of one submission; "
                               "grade one at a time")
         if results and many:
             os.makedirs(results, exist_ok=True)
-        for f in filter(None, [junit, csv_path, prairielearn, classroom, canvas, html]
+        for f in filter(None, [junit, csv_path, prairielearn, classroom, canvas, html, record]
                         + ([] if many else [results])):
             d = os.path.dirname(os.path.abspath(f))
             if not os.path.isdir(d):
@@ -435,3 +447,6 @@ class Outputs:
         if self.html:
             import classreport  # imported here: it imports this module
             write_atomic(self.html, classreport.page(results))
+        if self.record:
+            import shards  # imported here: it imports this module
+            write_atomic(self.record, shards.record(results, *self.shard))

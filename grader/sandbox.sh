@@ -142,8 +142,11 @@ fresh_scratch() {
 # own. Each socket the grader found elsewhere (GRADE_HOST_HIDE, written by
 # grade.py's host_exposures) gets /dev/null bound over it, so that connect()
 # is refused (ECONNREFUSED); each world-writable directory an empty tmpfs,
-# so that nothing written there reaches another submission. Called while
+# so that nothing written there reaches another submission. The private
+# directories ("p PATH": other submissions, the working directory, where
+# another clone of the lab may be) are kept for hide_private. Called while
 # WORK is set aside (it may be under /run).
+PRIVATE_DIRS=()
 hide_host() {
 	local kind path
 	local -a found=()
@@ -155,12 +158,27 @@ hide_host() {
 		mkdir -m 1777 /run/lock || die "cannot hide /run"
 	for path in "${found[@]}"; do
 		kind=${path%% *} path=${path#* }
-		if [[ $kind == s && -S $path ]]; then
+		if [[ $kind == p ]]; then
+			PRIVATE_DIRS+=("$path")
+		elif [[ $kind == s && -S $path ]]; then
 			mount --bind /dev/null "$path" || die "cannot hide the socket $path"
 		elif [[ $kind == d && -d $path && ! -L $path ]]; then
 			mount -t tmpfs -o size=16m,nr_inodes=4096,mode=1777,nosuid,nodev tmpfs "$path" ||
 				die "cannot hide the directory $path"
 		fi
+	done
+}
+
+# hide_private: each private directory (hide_host) becomes an empty,
+# read-only tmpfs: what it held is out of sight of everything that runs
+# here, student code and our suites alike; they need none of it (WORK and
+# the tools are never under one: grade.py, private_dirs).
+hide_private() {
+	local path
+	for path in "${PRIVATE_DIRS[@]}"; do
+		[[ -d $path && ! -L $path ]] || continue
+		mount -t tmpfs -o ro,size=4k,nr_inodes=16,mode=0755 tmpfs "$path" ||
+			die "cannot hide $path"
 	done
 }
 
@@ -184,6 +202,7 @@ isolate() {
 		die "cannot copy the sandbox into $work"
 	self=$work/sandbox/${self##*/}
 	fresh_scratch --hide-host
+	hide_private
 	if [[ -n ${GRADE_ROOT:-} && -d $GRADE_ROOT && $work/ != "$GRADE_ROOT"/* ]]; then
 		mount -t tmpfs -o ro,size=4k,mode=0755 tmpfs "$GRADE_ROOT" || die "cannot hide $GRADE_ROOT"
 	fi

@@ -186,14 +186,19 @@ class Shard(unittest.TestCase):
         env = {"CI_NODE_INDEX": index, "CI_NODE_TOTAL": total}
         # patch.dict restores the environment, whatever the test does.
         with mock.patch.dict(os.environ, env), quiet():
-            return grade.shard(self.PATHS)
+            paths, got_index, got_total = grade.shard(self.PATHS)
+        if index and total:
+            self.assertEqual((got_index, got_total), (int(index), int(total)))
+        else:
+            self.assertEqual((got_index, got_total), (1, 1))
+        return paths
 
     def test_no_shard(self):
         """shard returns every path when CI_NODE_INDEX or CI_NODE_TOTAL is unset or empty."""
         with mock.patch.dict(os.environ):
             os.environ.pop("CI_NODE_INDEX", None)
             os.environ.pop("CI_NODE_TOTAL", None)
-            self.assertEqual(grade.shard(self.PATHS), self.PATHS)
+            self.assertEqual(grade.shard(self.PATHS), (self.PATHS, 1, 1))
         self.assertEqual(self.shard("", "3"), self.PATHS)
         self.assertEqual(self.shard("1", ""), self.PATHS)
 
