@@ -13,6 +13,9 @@ load ../tests/helpers/lab
 
 ROOT=${LAB_TESTS%/*}
 GRADER_SAMPLES=${GRADER_SAMPLES//,/ }
+# A test that runs two graders of its own gets more than a test's usual bound
+# (lab.bash): in a container, the second waits for the first.
+case ${BATS_TEST_NAME:-} in test_two_graders*) BATS_TEST_TIMEOUT=300 ;; esac
 SAMPLES=$LAB_TESTS/samples
 # shellcheck source=grader/lab.conf
 source "$ROOT/grader/lab.conf"
@@ -180,8 +183,8 @@ setup_file() {
 	done
 	while IFS= read -r name; do
 		[[ -z $name || $name == [#$'\t']* ]] && continue
-		# Graded with a short time bound in a test of their own.
-		[[ $name == timeout-* ]] && continue
+		# Graded with a short time bound, or by two graders at once, in a test of their own.
+		[[ $name == timeout-* || $name == hostile-mq-filler ]] && continue
 		[[ -z ${GRADER_SAMPLES:-} || " $GRADER_SAMPLES " == *" $name "* ]] || continue
 		# An optional part's sample that changes nothing outside its part is
 		# the handout on the default parts: graded in its part's class only.
@@ -308,7 +311,7 @@ unplant_host_services() {
 }
 
 class_size() {
-	find "$BATS_FILE_TMPDIR/samples" -mindepth 1 -maxdepth 1 | wc -l
+	find "$BATS_FILE_TMPDIR/samples/" -mindepth 1 -maxdepth 1 | wc -l
 }
 
 # expect_scores GLOB...: each graded sample whose name matches a GLOB failed
@@ -960,6 +963,48 @@ print(run, grade.scratch_dir("grade", run))' "$ROOT/grader") || fail "cannot mak
 	assert_line --regexp "probe: open /proc/[0-9]+/fd/3: \[Errno 13\] Permission denied$"
 	refute_output --partial "GOT"
 	refute_output --partial "Secret "
+}
+
+@test "two graders at once share no user ID: a fork bomb and a queue filler cost the reference nothing" {
+	# Grader A grades a fork bomb and a program that fills its account's
+	# message-queue quota (both counted per user ID across the machine);
+	# grader B, started once A's student code runs, grades the reference
+	# five times. Natively, each grader's test accounts have user IDs no
+	# other grader holds (claim_uid_ranges): their processes, seen side by
+	# side, never share one. In a container, the test accounts are the
+	# container's own: a second grader there waits for the first.
+	[[ -z ${GRADER_SAMPLES:-} || " $GRADER_SAMPLES " == *" hostile-mq-filler "* ]] ||
+		skip "hostile-mq-filler is not among GRADER_SAMPLES"
+	local d=$BATS_TEST_TMPDIR i
+	mkdir -p "$d/a/samples" "$d/b"
+	make_sample hostile-fork-bomb "$d/a/samples"
+	make_sample hostile-mq-filler "$d/a/samples"
+	for i in 1 2 3 4 5; do
+		make_sample handout "$d/b" && mv "$d/b/handout" "$d/b/reference-$i"
+	done
+	local summary ua ub
+	run -0 python3 "$LAB_TESTS/two_graders.py" "$d" "$GRADE_UID_BASE" "$((GRADE_UID_BASE + GRADE_UID_SPAN))" \
+		"'$ROOT/grade' --csv '$d/a/class.csv' --results '$d/a/results' '$d/a/samples/'*" \
+		"'$ROOT/grade' --jobs 2 '$d/b/'*"
+	summary=$output
+	assert_line "a 1"
+	assert_line "b 0"
+	run -0 grep -c "^Total: 25/25$" "$d/b.out"
+	assert_output 5
+	cp "$d/a.out" "$d/a/report"
+	expect_scores_in "$d/a" hostile-fork-bomb hostile-mq-filler
+	run -0 grep -o "probe: [0-9]* message queues made, then: .*" "$d/a.out"
+	refute_line --regexp "probe: 0 message queues made"
+	if ! namespaces_work; then
+		run -0 grep -c "another grader is grading in this container" "$d/b.out"
+		return
+	fi
+	# Side by side, and never the same user ID.
+	[[ $summary == *$'\n'"overlap yes"$'\n'* ]] || fail "expected: both graders' student code seen at once; got: $summary"
+	ua=$(sed -n 's/^uids-a *//p' <<<"$summary") ub=$(sed -n 's/^uids-b *//p' <<<"$summary")
+	[[ -n $ua && -n $ub ]] || fail "expected: processes of both graders' test accounts; got A: '$ua', B: '$ub'"
+	run -0 comm -12 <(tr ' ' '\n' <<<"$ua" | sort) <(tr ' ' '\n' <<<"$ub" | sort)
+	assert_output ""
 }
 
 @test "usage errors exit 2 with a message" {

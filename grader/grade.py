@@ -447,6 +447,10 @@ def private_dirs(paths, mode, cwd=None):
     return [d for d in dirs if not any(o != d and _inside(d, o) for o in dirs)]
 
 
+# What close_dirs could not close: a note in every report.
+OPEN_DIRS = []
+
+
 def close_dirs(dirs, record):
     """Close each of DIRS to other users (no read, write or search) until
     open_dirs: in a container, what keeps student code, which runs as other
@@ -466,7 +470,14 @@ def close_dirs(dirs, record):
         f.flush()
         os.fsync(f.fileno())
     for d, m in closed:
-        os.chmod(d, m & ~0o007)
+        try:
+            os.chmod(d, m & ~0o007)
+        except OSError as e:
+            # A read-only mount, say: said in every report, never silently.
+            OPEN_DIRS.append(f"student code could read {reports.printable(d)}, which the "
+                             f"grader cannot close to it ({e.strerror})")
+    for why in OPEN_DIRS:
+        warn(why)
     return closed
 
 
@@ -602,6 +613,30 @@ def claim_uid_ranges(jobs):
         raise GradeError(f"no free range of test accounts' user IDs ({span // UIDS_PER_JOB} "
                          f"ranges from {first}, in {UID_LOCKS}): too many graders run here")
     return claimed
+
+
+# In a container, the test accounts are the container's own, in its /etc,
+# with the same names whichever grader makes them: two graders in one
+# container would share them, and each one's clean-up would kill the
+# other's processes. The grader that holds this lock is the container's
+# only one; another waits for it.
+CONTAINER_LOCK = "/etc/.ipc-lab-grader.lock"
+
+
+def hold_container_accounts(path=CONTAINER_LOCK):
+    """Be the only grader of this container's test accounts until this
+    process exits: wait, saying so, while another grader holds them."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    except OSError as e:
+        raise GradeError(f"cannot make {path}: {e.strerror}") from e
+    CLAIMED_FDS.append(fd)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        warn("another grader is grading in this container, whose test accounts it "
+             "shares: waiting for it to finish")
+        fcntl.flock(fd, fcntl.LOCK_EX)
 
 
 def copy_etc(etc, tree):
@@ -1085,6 +1120,7 @@ def grade_one(path, slots, mode, rubric):
     if STOPPING.is_set():
         return not_graded(path, rubric, STOPPED, notes, started)
     job = slots.get()
+    notes.extend(OPEN_DIRS)
     try:
         work = scratch_dir("grade")
         try:
@@ -1258,6 +1294,8 @@ def grade_all(args, rubric, paths, outputs):
                 JOB_UIDS[:] = claim_uid_ranges(jobs)
                 account_files(RUN_DIR, JOB_UIDS, int(CONF["GRADE_LANES"]))
                 mode = isolation_mode(RUN_DIR)
+                if mode == "container":
+                    hold_container_accounts()
             finally:
                 nonet_built()
         except GradeError as e:
@@ -1314,7 +1352,6 @@ def grade_all(args, rubric, paths, outputs):
 
 def merge(args):
     """./grade --merge RECORD...: the outputs of the whole class; the exit status."""
-    full = None
     try:
         full = load_rubric()
         rubric, results, missing = shards.merge(

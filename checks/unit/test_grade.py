@@ -592,6 +592,79 @@ class StaleRuns(unittest.TestCase):
         self.assertTrue(os.path.exists(os.path.join(target, grade.RUN_LOCK)))
 
 
+class PrivateDirs(unittest.TestCase):
+    """What student code may not see: private_dirs, close_dirs, open_dirs."""
+
+    def setUp(self):
+        self.top = tempfile.mkdtemp(dir="/var" if os.access("/var", os.W_OK) else None)
+        self.addCleanup(lambda: grade.remove_tree(self.top))
+        self.cls = os.path.join(self.top, "class")
+        for name in ("ann", "bo"):
+            os.makedirs(os.path.join(self.cls, "submissions", name))
+        self.subs = [os.path.join(self.cls, "submissions", n) for n in ("ann", "bo")]
+
+    def test_the_class_and_the_machines_trees(self):
+        """The working directory and the submissions' directory, outermost
+        only; in a namespace also the trees a second clone may sit in."""
+        got = grade.private_dirs(self.subs, "namespace", cwd=self.cls)
+        self.assertIn(os.path.realpath(self.cls), got)
+        self.assertNotIn(os.path.realpath(os.path.join(self.cls, "submissions")), got)
+        for d in grade.PRIVATE_ROOTS:
+            if os.path.isdir(d) and not grade._inside(os.path.realpath(tempfile.gettempdir()), d):
+                self.assertIn(d, got)
+        got = grade.private_dirs(self.subs, "container", cwd=self.cls)
+        self.assertIn(os.path.realpath(self.cls), got)
+        self.assertFalse(set(got) & set(grade.PRIVATE_ROOTS) - {grade.ROOT})
+
+    def test_never_what_the_sandbox_needs(self):
+        """Not a system tree, not the temporary directory or one above it, not
+        a submission itself (the working directory may be one)."""
+        tmp = os.path.realpath(tempfile.gettempdir())
+        for cwd in ("/", "/usr", "/etc", tmp, os.path.dirname(tmp) or "/", self.subs[0]):
+            with self.subTest(cwd=cwd):
+                got = grade.private_dirs([self.subs[0]], "container", cwd=cwd)
+                self.assertNotIn(os.path.realpath(cwd), got)
+        got = grade.private_dirs(["/usr/share/x/sub", "/sub"], "container", cwd=self.subs[0])
+        self.assertNotIn("/usr/share/x", got)
+        self.assertNotIn("/", got)
+
+    def test_close_and_give_back(self):
+        """close_dirs takes other users' access away, and open_dirs gives
+        the modes back; a mode someone changed meanwhile stays theirs."""
+        record = os.path.join(self.top, "closed")
+        a, b = self.cls, os.path.join(self.cls, "submissions")
+        os.chmod(a, 0o777)
+        os.chmod(b, 0o755)
+        with quiet():
+            grade.close_dirs([a, b], record)
+        self.assertEqual(stat.S_IMODE(os.stat(a).st_mode), 0o770)
+        self.assertEqual(stat.S_IMODE(os.stat(b).st_mode), 0o750)
+        os.chmod(b, 0o700)  # someone else's change
+        with quiet():
+            grade.open_dirs(record)
+        self.assertEqual(stat.S_IMODE(os.stat(a).st_mode), 0o777)
+        self.assertEqual(stat.S_IMODE(os.stat(b).st_mode), 0o700)
+        self.assertFalse(os.path.exists(record))
+        grade.open_dirs(record)  # nothing to give back: no error
+
+    def test_stale_run_gives_modes_back(self):
+        """A run killed outright leaves its record: the next run gives the
+        modes back before it removes the run's directory."""
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(lambda: grade.remove_tree(tmp))
+        run = os.path.join(tmp, "ipc-run.dead")
+        os.mkdir(run)
+        open(os.path.join(run, grade.RUN_LOCK), "w").close()
+        os.chmod(self.cls, 0o755)
+        with quiet():
+            grade.close_dirs([self.cls], os.path.join(run, grade.CLOSED))
+        self.assertEqual(stat.S_IMODE(os.stat(self.cls).st_mode), 0o750)
+        with mock.patch.object(grade.cgroup, "remove_named"):
+            grade.remove_stale_runs(tmp)
+        self.assertEqual(stat.S_IMODE(os.stat(self.cls).st_mode), 0o755)
+        self.assertFalse(os.path.exists(run))
+
+
 class NotGradedResult(unittest.TestCase):
     def test_not_graded(self):
         """not_graded gives every rubric test 0 points and the reason, and no grade at all."""
