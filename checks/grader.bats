@@ -15,6 +15,7 @@ ROOT=${LAB_TESTS%/*}
 GRADER_SAMPLES=${GRADER_SAMPLES//,/ }
 # A test that runs two graders of its own gets more than a test's usual bound
 # (lab.bash): in a container, the second waits for the first.
+# shellcheck disable=SC2034 # bats reads it
 case ${BATS_TEST_NAME:-} in test_two_graders*) BATS_TEST_TIMEOUT=300 ;; esac
 SAMPLES=$LAB_TESTS/samples
 # shellcheck source=grader/lab.conf
@@ -162,6 +163,43 @@ second_clones() {
 	namespaces_work && echo /srv/ipc-lab-second-clone /opt/ipc-lab-second-clone /home/ipc-lab-second-clone
 }
 
+# The clones' paths are the sample's, fixed: self-checks that run side by
+# side (the mutants' copies of this file) share them. Each run registers in
+# CLONE_USERS under CLONE_LOCK; a clone is planted where nothing is, and
+# listed in CLONE_USERS/planted; the last run to leave (runs whose
+# BATS_RUN_TMPDIR is gone are gone) removes what is listed there.
+CLONE_LOCK=/run/lock/ipc-lab/second-clones.lock
+CLONE_USERS=/run/lock/ipc-lab/second-clones.users
+
+plant_second_clones() {
+	mkdir -p "${CLONE_LOCK%/*}" || return 1
+	(
+		flock -x 9 || exit 1
+		mkdir -p "$CLONE_USERS" && echo "$BATS_RUN_TMPDIR" >"$CLONE_USERS/${BATS_RUN_TMPDIR##*/}" || exit 1
+		for clone in $(second_clones); do
+			[[ ! -e $clone ]] || continue
+			mkdir -m 0755 "$clone" && echo "$clone" >>"$CLONE_USERS/planted" &&
+				cp "$SAMPLES/handout/listener.c" "$clone/" && chmod 0644 "$clone/listener.c" || exit 1
+		done
+	) 9>"$CLONE_LOCK"
+}
+
+unplant_second_clones() {
+	mkdir -p "${CLONE_LOCK%/*}" || return 1
+	(
+		flock -x 9 || exit 1
+		rm -f -- "$CLONE_USERS/${BATS_RUN_TMPDIR##*/}"
+		for user in "$CLONE_USERS"/bats-run-*; do
+			[[ -f $user && ! -d $(<"$user") ]] && rm -f -- "$user"
+		done
+		compgen -G "$CLONE_USERS/bats-run-*" >/dev/null && exit 0
+		if [[ -f $CLONE_USERS/planted ]]; then
+			while read -r clone; do rm -rf -- "$clone"; done <"$CLONE_USERS/planted"
+		fi
+		rm -rf -- "$CLONE_USERS"
+	) 9>"$CLONE_LOCK"
+}
+
 # class_state: what the class's files are (names, modes, owners, contents):
 # grading must leave it as it found it.
 class_state() {
@@ -172,15 +210,10 @@ class_state() {
 # Without root, every test skips (in setup: bats 1.8 cannot skip in setup_file).
 setup_file() {
 	((EUID == 0)) || return 0
-	local dir=$BATS_FILE_TMPDIR/samples name clone
+	local dir=$BATS_FILE_TMPDIR/samples name
 	mkdir -p "$CLASS_DIR/submissions"
 	ln -s "$CLASS_DIR/submissions" "$dir"
-	for clone in $(second_clones); do
-		[[ ! -e $clone ]] || continue
-		mkdir -m 0755 "$clone" && echo "$clone" >>"$BATS_FILE_TMPDIR/planted-clones"
-		cp "$SAMPLES/handout/listener.c" "$clone/"
-		chmod 0644 "$clone/listener.c"
-	done
+	plant_second_clones
 	while IFS= read -r name; do
 		[[ -z $name || $name == [#$'\t']* ]] && continue
 		# Graded with a short time bound, or by two graders at once, in a test of their own.
@@ -221,10 +254,7 @@ setup_file() {
 teardown_file() {
 	unplant_ipc_objects "$BATS_FILE_TMPDIR"
 	unplant_host_services "$BATS_FILE_TMPDIR"
-	local clone
-	if [[ -f $BATS_FILE_TMPDIR/planted-clones ]]; then
-		while read -r clone; do rm -rf -- "$clone"; done <"$BATS_FILE_TMPDIR/planted-clones"
-	fi
+	unplant_second_clones
 	rm -rf -- "$CLASS_DIR"
 }
 

@@ -1,8 +1,9 @@
 # Hostile: looks through every directory it may read for another
-# submission's listener.c. The first it can read becomes ./borrowed.c (which
-# listener.c includes); every one it can write is rewritten so that it no
-# longer compiles, to cost its owner the points. Says what it did, and
-# fails when it did nothing, so that make fails as the build would.
+# submission's listener.c (one under a class's submissions/, as a class
+# pipeline's checkout has them). The first it can read becomes ./borrowed.c
+# (which listener.c includes); every one it can write is rewritten so that
+# it no longer compiles, to cost its owner the points. Says what it did,
+# and fails when it did nothing, so that make fails as the build would.
 import os
 import sys
 
@@ -16,7 +17,8 @@ for top, dirs, files in os.walk("/"):
     seen += 1
     if seen > 100_000 or top.count("/") > 12:
         dirs[:] = []
-    if "listener.c" not in files or os.path.realpath(top).startswith(here):
+    if ("listener.c" not in files or "/submissions/" not in top + "/"
+            or os.path.realpath(top).startswith(here)):
         continue
     path = os.path.join(top, "listener.c")
     try:

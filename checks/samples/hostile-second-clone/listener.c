@@ -1,15 +1,16 @@
 /* Hostile: no listener of its own, but the reference of another clone of
- * the lab wherever one may be: in root's home (an instructor's clone), or
- * world-readable under /srv, /opt or /home. Graded with those out of sight,
- * it does not compile. */
-#if __has_include("/root/ipc-lab-second-clone/listener.c")
-#include "/root/ipc-lab-second-clone/listener.c"
-#elif __has_include("/srv/ipc-lab-second-clone/listener.c")
+ * the lab wherever one may be: world-readable under /srv, /opt or /home, or
+ * in root's home (an instructor's clone; last, since a directory it cannot
+ * search may count as "has it"). Graded with those out of sight, it does
+ * not compile. */
+#if __has_include("/srv/ipc-lab-second-clone/listener.c")
 #include "/srv/ipc-lab-second-clone/listener.c"
 #elif __has_include("/opt/ipc-lab-second-clone/listener.c")
 #include "/opt/ipc-lab-second-clone/listener.c"
 #elif __has_include("/home/ipc-lab-second-clone/listener.c")
 #include "/home/ipc-lab-second-clone/listener.c"
+#elif __has_include("/root/ipc-lab-second-clone/listener.c")
+#include "/root/ipc-lab-second-clone/listener.c"
 #else
 #error "no other clone of the lab in reach"
 #endif
