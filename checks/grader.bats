@@ -156,18 +156,23 @@ CLASS_DIR=/var/ipc-lab-class-${BATS_RUN_TMPDIR##*/}
 
 # Second clones of the lab, where an instructor's or a machine's may be: in
 # root's home, and, where submissions get namespaces, world-readable under
-# /srv, /opt and /home (in a container, the container holds nothing but
+# /srv, /opt, /home and /var/lib, and in a directory of / under a name of
+# the machine's own (as a CI machine's checkouts are); and another class's
+# submissions there too (in a container, the container holds nothing but
 # the image and what it grades).
 second_clones() {
 	echo /root/ipc-lab-second-clone
-	namespaces_work && echo /srv/ipc-lab-second-clone /opt/ipc-lab-second-clone /home/ipc-lab-second-clone
+	namespaces_work && echo /srv/ipc-lab-second-clone /opt/ipc-lab-second-clone \
+		/home/ipc-lab-second-clone /var/lib/ipc-lab-second-clone /ipc-lab-second-clone \
+		/ipc-lab-other-class/submissions/sibling
 }
 
 # The clones' paths are the sample's, fixed: self-checks that run side by
 # side (the mutants' copies of this file) share them. Each run registers in
-# CLONE_USERS under CLONE_LOCK; a clone is planted where nothing is, and
-# listed in CLONE_USERS/planted; the last run to leave (runs whose
-# BATS_RUN_TMPDIR is gone are gone) removes what is listed there.
+# CLONE_USERS under CLONE_LOCK; a clone is planted where nothing is, and the
+# outermost directory made for it listed in CLONE_USERS/planted; the last
+# run to leave (runs whose BATS_RUN_TMPDIR is gone are gone) removes what is
+# listed there.
 CLONE_LOCK=/run/lock/ipc-lab/second-clones.lock
 CLONE_USERS=/run/lock/ipc-lab/second-clones.users
 
@@ -178,7 +183,9 @@ plant_second_clones() {
 		mkdir -p "$CLONE_USERS" && echo "$BATS_RUN_TMPDIR" >"$CLONE_USERS/${BATS_RUN_TMPDIR##*/}" || exit 1
 		for clone in $(second_clones); do
 			[[ ! -e $clone ]] || continue
-			mkdir -m 0755 "$clone" && echo "$clone" >>"$CLONE_USERS/planted" &&
+			top=$clone
+			while [[ -n ${top%/*} && ! -e ${top%/*} ]]; do top=${top%/*}; done
+			echo "$top" >>"$CLONE_USERS/planted" && (umask 022 && mkdir -p "$clone") &&
 				cp "$SAMPLES/handout/listener.c" "$clone/" && chmod 0644 "$clone/listener.c" || exit 1
 		done
 	) 9>"$CLONE_LOCK"
@@ -263,14 +270,18 @@ teardown_file() {
 # after), each a UNIX socket any user may connect to, served by one Python
 # process that logs every connection in DIR/services.log, with the user ID
 # of the process that made it (the machine's own programs log to /dev/log
-# too); and directories
-# any user may write to, sticky as /var/crash is and not, each holding a
-# file of "another submission's". The names outside /run are this run's own
-# (graders' self-checks may run side by side).
+# too); and directories any user may write to, sticky as /var/crash is and
+# not, each holding a file of "another submission's". Some are in a tree
+# student code sees (/dev, /run), some in one a namespace hides whole
+# (/var/lib). The names outside /run are this run's own (graders'
+# self-checks may run side by side).
 HOST_TAG=${BATS_RUN_TMPDIR##*/}
-HOST_SOCKET=/var/lib/ipc-lab-probe-$HOST_TAG/service.sock
-HOST_SERVICES=(/run/dbus/system_bus_socket /dev/log /run/systemd/resolve/io.systemd.Resolve "$HOST_SOCKET")
-HOST_DROPS=("/var/ipc-lab-drop-$HOST_TAG" "/var/lib/ipc-lab-share-$HOST_TAG")
+HOST_SOCKET=/dev/ipc-lab-probe-$HOST_TAG.sock
+HOST_HIDDEN_SOCKET=/var/lib/ipc-lab-probe-$HOST_TAG/service.sock
+HOST_SERVICES=(/run/dbus/system_bus_socket /dev/log /run/systemd/resolve/io.systemd.Resolve
+	"$HOST_SOCKET" "$HOST_HIDDEN_SOCKET")
+HOST_DROPS=("/dev/ipc-lab-drop-$HOST_TAG" "/dev/ipc-lab-share-$HOST_TAG")
+HOST_HIDDEN_DROPS=("/var/lib/ipc-lab-share-$HOST_TAG")
 
 # plant_host_services DIR: where submissions get namespaces (in a container
 # the container is the sandbox), start the stand-ins; what to remove goes to
@@ -290,7 +301,7 @@ plant_host_services() {
 		echo "$path" >>"$d/planted-services"
 	done
 	local mode=1777
-	for dir in "${HOST_DROPS[@]}"; do
+	for dir in "${HOST_DROPS[@]}" "${HOST_HIDDEN_DROPS[@]}"; do
 		mkdir -m "$mode" "$dir" && echo "$dir" >>"$d/planted-dirs" &&
 			echo "a file of another submission's" >"$dir/left-by-another-submission"
 		mode=0777
@@ -495,32 +506,38 @@ for t in json.load(open(sys.argv[1]))["tests"]:
 	refute_line --partial "probe: read $ROOT/"
 }
 
-@test "student code reads no other submission of its class, and changes nothing in the class" {
+@test "student code reads no other submission of its class or of another, and changes nothing in the class" {
 	expect_scores hostile-borrows-sibling hostile-plants-artifacts
 	# One sample looks for another's listener.c wherever it may read, to
 	# build it as its own and to rewrite it; the other plants forged
 	# results in every directory that looks like the class's checkout or
 	# the grader's. The class (CLASS_DIR, the directory the grader ran in)
 	# is anyone's to read, and in a container anyone's to write: natively,
-	# a namespace hides it; in a container, the grader closes it to other
-	# users while it grades, and gives its modes back after.
+	# a namespace hides it, and with it every directory of the machine's
+	# own (another class's submissions, second_clones); in a container, the
+	# grader closes it to other users while it grades, and gives its modes
+	# back after.
 	run -0 grep -o 'probe: .*' "$BATS_FILE_TMPDIR/report"
 	assert_line --regexp '^probe: searched [1-9][0-9]* directories, borrowed 0, rewrote 0$'
 	refute_line --partial "probe: borrowed "
 	refute_line --partial "probe: planted "
 	run -0 diff "$BATS_FILE_TMPDIR/class.before" "$BATS_FILE_TMPDIR/class.after"
-	# Control: outside the sandbox, an unprivileged account reads a sibling.
-	run -0 setpriv --reuid=65534 --regid=65534 --clear-groups \
-		head -c 64 "$CLASS_DIR/submissions/handout/listener.c"
-	assert_output --partial "#include"
+	# Control: outside the sandbox, an unprivileged account reads a sibling,
+	# and another class's submission where there is one.
+	local sub
+	for sub in "$CLASS_DIR/submissions/handout" $(second_clones | grep /submissions/); do
+		run -0 setpriv --reuid=65534 --regid=65534 --clear-groups head -c 64 "$sub/listener.c"
+		assert_output --partial "#include"
+	done
 }
 
 @test "student code reaches no other clone of the lab on the machine" {
 	expect_scores hostile-second-clone
 	# Its listener.c includes the reference of a second clone, from root's
-	# home or, natively, from /srv, /opt or /home (second_clones: planted
-	# there, anyone's to read); none is in its reach, so it does not compile:
-	# hidden, or (root's home, in a container) not to be opened.
+	# home or, natively, from /srv, /opt, /home, /var/lib or a directory of
+	# / (second_clones: planted there, anyone's to read); none is in its
+	# reach, so it does not compile: hidden, or (root's home, in a
+	# container) not to be opened.
 	run -0 grep -cE "no other clone of the lab in reach|ipc-lab-second-clone/listener.c: Permission denied" \
 		"$BATS_FILE_TMPDIR/report"
 	# Control: outside the sandbox, an unprivileged account reads the
@@ -554,8 +571,9 @@ for t in json.load(open(sys.argv[1]))["tests"]:
 	# stand-ins listen where the machine has none (plant_host_services): the
 	# probe is refused, while an unprivileged account outside the sandbox
 	# reaches each of them (the control below); /run is an empty tmpfs in
-	# the sandbox, and other sockets and world-writable directories are
-	# hidden. In a container, the container is the sandbox.
+	# the sandbox, other sockets and world-writable directories in the trees
+	# it sees are hidden, and the trees of the machine's own (/var/lib) are
+	# out of its sight whole. In a container, the container is the sandbox.
 	run -0 grep -o 'probe: .*' "$BATS_FILE_TMPDIR/report"
 	assert_line "probe: own socket: works"
 	refute_line --regexp '^probe: connect .*: connected$'
@@ -571,10 +589,14 @@ for t in json.load(open(sys.argv[1]))["tests"]:
 		'$NF >= lo && $NF < hi' "$BATS_FILE_TMPDIR/services.log")
 	[[ -z $reached ]] || fail "expected: no connection to the machine's services; actual: $reached"
 	local dir
+	refute_line --partial "$HOST_HIDDEN_SOCKET"
 	for dir in "${HOST_DROPS[@]}"; do
 		assert_line "probe: wrote into $dir"
 	done
-	for dir in "${HOST_DROPS[@]}"; do
+	for dir in "${HOST_HIDDEN_DROPS[@]}"; do
+		refute_line --partial "$dir"
+	done
+	for dir in "${HOST_DROPS[@]}" "${HOST_HIDDEN_DROPS[@]}"; do
 		run -0 ls -A "$dir"
 		assert_output "left-by-another-submission"
 	done

@@ -400,11 +400,14 @@ def host_exposures(out, private=()):
 # system it builds and runs with, and its scratch space. Out of its sight go
 # the directories that hold what it must not read: the working directory
 # (a class pipeline's checkout, with every submission and perhaps the
-# course's own files), the directory of each submission (its siblings), the
-# grader's tree, and, in a namespace, where hiding costs nothing outside it,
-# the trees where another clone of the lab (a reference) may sit. Never one
+# course's own files), the directory of each submission (its siblings) and
+# the grader's tree. In a namespace, where hiding costs nothing outside it,
+# student code sees nothing of the machine but NAMESPACE_VISIBLE: every
+# other entry of / and of /var is hidden, wherever another clone of the lab
+# (a reference) or another class may sit, under whatever name. Never one
 # the sandbox needs: a system tree, the temporary directory's, a tool's.
-PRIVATE_ROOTS = ("/root", "/home", "/srv", "/opt", "/mnt", "/media")
+NAMESPACE_VISIBLE = ("/bin", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/proc",
+                     "/run", "/sbin", "/sys", "/tmp", "/usr", "/var", "/var/tmp")
 SYSTEM_TREES = ("/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
                 "/dev", "/proc", "/sys", "/run", "/boot", "/var/lib", "/var/cache",
                 "/var/log", "/var/spool")
@@ -416,35 +419,59 @@ def _inside(path, top):
     return path == top or path.startswith(top.rstrip("/") + "/")
 
 
-def private_dirs(paths, mode, cwd=None):
-    """The directories to put out of student code's sight while PATHS are
-    graded in MODE, outermost only: in a namespace each becomes an empty
-    read-only tmpfs (sandbox.sh, hide_private); in a container each is
-    closed to other users (close_dirs)."""
-    cwd = os.path.realpath(cwd or os.getcwd())
-    subs = [os.path.realpath(p) for p in paths]
-    wanted = [cwd] + [os.path.dirname(p) for p in subs]
-    if mode == "namespace":
-        wanted += PRIVATE_ROOTS
+def _subdirs(top):
+    """The directories in TOP (not links to one), by name."""
+    try:
+        with os.scandir(top) as it:
+            return sorted(e.path for e in it if e.is_dir(follow_symlinks=False))
+    except OSError:
+        return []
+
+
+def _needed_dirs():
+    """What the sandbox runs from: the temporary directory (the run's), the
+    tools (a tool under a bin directory with the rest of its package)."""
     needed = [os.path.realpath(tempfile.gettempdir())]
     if RUN_DIR:
         needed.append(os.path.realpath(RUN_DIR))
     for tool in NEEDED_TOOLS:
         found = shutil.which(tool, path=SANDBOX_PATH)
         if found:
-            needed.append(os.path.dirname(os.path.realpath(found)))
+            d = os.path.dirname(os.path.realpath(found))
+            needed.append(os.path.dirname(d) if os.path.basename(d) in ("bin", "sbin") else d)
+    return needed
+
+
+def private_dirs(paths, mode, cwd=None):
+    """The directories to put out of student code's sight while PATHS are
+    graded in MODE, outermost only: in a namespace each becomes an empty
+    read-only tmpfs (sandbox.sh, hide_private); in a container each is
+    closed to other users (close_dirs). A directory that holds one the
+    sandbox needs is not hidden itself: the others in it are, down to it."""
+    cwd = os.path.realpath(cwd or os.getcwd())
+    subs = [os.path.realpath(p) for p in paths]
+    wanted = [cwd] + [os.path.dirname(p) for p in subs]
     if mode != "namespace":
         # The grader's tree, which a namespace hides whole (sandbox.sh).
         wanted.append(ROOT)
+    wanted = [w for w in dict.fromkeys(os.path.realpath(w) for w in wanted)
+              if w not in SYSTEM_DIRS and not any(_inside(w, t) for t in SYSTEM_TREES)]
+    if mode == "namespace":
+        wanted += [d for top in ("/", "/var") for d in _subdirs(top)
+                   if d not in NAMESPACE_VISIBLE]
+    needed = _needed_dirs()
     dirs = []
-    for d in dict.fromkeys(os.path.realpath(w) for w in wanted):
+    while wanted:
+        d = wanted.pop(0)
         # A submission's own directory is the student's, and graded from a
         # copy: it stays as it is.
-        if (d in subs or d in SYSTEM_DIRS or any(_inside(d, t) for t in SYSTEM_TREES)
-                or any(_inside(n, d) for n in needed) or not os.path.isdir(d)):
+        if d in subs or d in dirs or d in needed or not os.path.isdir(d):
+            continue
+        if any(_inside(n, d) for n in needed):
+            wanted += [c for c in _subdirs(d) if c not in wanted]
             continue
         dirs.append(d)
-    return [d for d in dirs if not any(o != d and _inside(d, o) for o in dirs)]
+    return sorted(d for d in dirs if not any(o != d and _inside(d, o) for o in dirs))
 
 
 # What close_dirs could not close: a note in every report.

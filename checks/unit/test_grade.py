@@ -605,16 +605,41 @@ class PrivateDirs(unittest.TestCase):
 
     def test_the_class_and_the_machines_trees(self):
         """The working directory and the submissions' directory, outermost
-        only; in a namespace also the trees a second clone may sit in."""
+        only; in a namespace also every directory of / and of /var but the
+        system's, whatever its name."""
         got = grade.private_dirs(self.subs, "namespace", cwd=self.cls)
-        self.assertIn(os.path.realpath(self.cls), got)
-        self.assertNotIn(os.path.realpath(os.path.join(self.cls, "submissions")), got)
-        for d in grade.PRIVATE_ROOTS:
-            if os.path.isdir(d) and not grade._inside(os.path.realpath(tempfile.gettempdir()), d):
-                self.assertIn(d, got)
+        cls = os.path.realpath(self.cls)
+        self.assertTrue(any(grade._inside(cls, g) for g in got), got)
+        self.assertNotIn(os.path.join(cls, "submissions"), got)
+        tmp = os.path.realpath(tempfile.gettempdir())
+        for top in ("/", "/var"):
+            for name in os.listdir(top):
+                d = os.path.join(top, name)
+                if (os.path.islink(d) or not os.path.isdir(d) or d in grade.NAMESPACE_VISIBLE
+                        or grade._inside(tmp, d)):
+                    continue
+                with self.subTest(d=d):
+                    self.assertTrue(any(grade._inside(d, g) for g in got), got)
+        for d in grade.NAMESPACE_VISIBLE:
+            self.assertNotIn(d, got)
         got = grade.private_dirs(self.subs, "container", cwd=self.cls)
         self.assertIn(os.path.realpath(self.cls), got)
-        self.assertFalse(set(got) & set(grade.PRIVATE_ROOTS) - {grade.ROOT})
+        self.assertFalse({"/home", "/srv", "/opt", "/var/lib"} & set(got))
+
+    def test_around_what_the_sandbox_needs(self):
+        """A directory that holds one the sandbox needs stays; the others in
+        it are hidden, down to the one needed, and that one is not."""
+        for name in ("keep/inner/x", "keep/beside", "other"):
+            os.makedirs(os.path.join(self.top, name))
+        inner = os.path.join(self.top, "keep", "inner")
+        real = grade._needed_dirs
+        grade._needed_dirs = lambda: [inner]
+        self.addCleanup(setattr, grade, "_needed_dirs", real)
+        got = grade.private_dirs([self.subs[0]], "container", cwd=self.top)
+        for d in ("other", "class", "keep/beside"):
+            self.assertIn(os.path.join(self.top, d), got)
+        for d in ("", "keep", "keep/inner", "keep/inner/x"):
+            self.assertNotIn(os.path.join(self.top, d).rstrip("/"), got)
 
     def test_never_what_the_sandbox_needs(self):
         """Not a system tree, not the temporary directory or one above it, not
