@@ -169,8 +169,9 @@ second_clones() {
 
 # The clones' paths are the sample's, fixed: self-checks that run side by
 # side (the mutants' copies of this file) share them. Each run registers in
-# CLONE_USERS under CLONE_LOCK; a clone is planted where nothing is, and the
-# outermost directory made for it listed in CLONE_USERS/planted; the last
+# CLONE_USERS under CLONE_LOCK; a clone is planted where nothing is (and
+# where the machine has the directory to hold it), and the outermost
+# directory made for it listed in CLONE_USERS/planted; the last
 # run to leave (runs whose BATS_RUN_TMPDIR is gone are gone) removes what is
 # listed there.
 CLONE_LOCK=/run/lock/ipc-lab/second-clones.lock
@@ -183,8 +184,11 @@ plant_second_clones() {
 		mkdir -p "$CLONE_USERS" && echo "$BATS_RUN_TMPDIR" >"$CLONE_USERS/${BATS_RUN_TMPDIR##*/}" || exit 1
 		for clone in $(second_clones); do
 			[[ ! -e $clone ]] || continue
+			# The outermost directory made for it: one of the lab's names,
+			# never a machine's (a missing /srv stays missing).
 			top=$clone
 			while [[ -n ${top%/*} && ! -e ${top%/*} ]]; do top=${top%/*}; done
+			[[ ${top##*/} == ipc-lab-* ]] || continue
 			echo "$top" >>"$CLONE_USERS/planted" && (umask 022 && mkdir -p "$clone") &&
 				cp "$SAMPLES/handout/listener.c" "$clone/" && chmod 0644 "$clone/listener.c" || exit 1
 		done
@@ -541,10 +545,10 @@ for t in json.load(open(sys.argv[1]))["tests"]:
 	run -0 grep -cE "no other clone of the lab in reach|ipc-lab-second-clone/listener.c: Permission denied" \
 		"$BATS_FILE_TMPDIR/report"
 	# Control: outside the sandbox, an unprivileged account reads the
-	# world-readable ones.
+	# world-readable ones (those the machine had room for).
 	local clone
 	for clone in $(second_clones); do
-		[[ $clone == /root/* ]] && continue
+		[[ $clone == /root/* || ! -d $clone ]] && continue
 		run -0 setpriv --reuid=65534 --regid=65534 --clear-groups head -c 64 "$clone/listener.c"
 	done
 }

@@ -365,6 +365,11 @@ def host_exposures(out, private=()):
     pending = [(r, 0) for r in EXPOSURE_ROOTS]
     while pending:
         path, depth = pending.pop()
+        # What a private directory holds is hidden with it (and under /mnt,
+        # where sandbox.sh holds the work directory meanwhile, nothing may
+        # be mounted).
+        if any(_inside(path, d) for d in private):
+            continue
         try:
             st = os.lstat(path)
         except OSError:
@@ -430,7 +435,8 @@ def _subdirs(top):
 
 def _needed_dirs():
     """What the sandbox runs from: the temporary directory (the run's), the
-    tools (a tool under a bin directory with the rest of its package)."""
+    tools (a tool under a bin directory with the rest of its package), and
+    bats' libraries (BATS_LIB_PATH, and where the links in it lead)."""
     needed = [os.path.realpath(tempfile.gettempdir())]
     if RUN_DIR:
         needed.append(os.path.realpath(RUN_DIR))
@@ -439,7 +445,13 @@ def _needed_dirs():
         if found:
             d = os.path.dirname(os.path.realpath(found))
             needed.append(os.path.dirname(d) if os.path.basename(d) in ("bin", "sbin") else d)
-    return needed
+    for lib in (os.environ.get("BATS_LIB_PATH") or "/usr/lib/bats").split(":"):
+        if not lib or not os.path.isdir(lib):
+            continue
+        needed.append(os.path.realpath(lib))
+        with os.scandir(lib) as it:
+            needed += [os.path.realpath(e.path) for e in it if e.is_symlink() and os.path.isdir(e.path)]
+    return list(dict.fromkeys(needed))
 
 
 def private_dirs(paths, mode, cwd=None):
@@ -460,18 +472,27 @@ def private_dirs(paths, mode, cwd=None):
         wanted += [d for top in ("/", "/var") for d in _subdirs(top)
                    if d not in NAMESPACE_VISIBLE]
     needed = _needed_dirs()
-    dirs = []
-    while wanted:
-        d = wanted.pop(0)
-        # A submission's own directory is the student's, and graded from a
-        # copy: it stays as it is.
-        if d in subs or d in dirs or d in needed or not os.path.isdir(d):
+    dirs, seen = [], set()
+    pending = collections.deque(wanted)
+    while pending:
+        d = pending.popleft()
+        # In a container, a submission's own directory is the student's,
+        # graded from a copy: it stays as it is. A namespace hides it too.
+        if (d in seen or (mode != "namespace" and d in subs) or d in needed
+                or not os.path.isdir(d)):
             continue
+        seen.add(d)
         if any(_inside(n, d) for n in needed):
-            wanted += [c for c in _subdirs(d) if c not in wanted]
+            pending.extend(_subdirs(d))
             continue
         dirs.append(d)
-    return sorted(d for d in dirs if not any(o != d and _inside(d, o) for o in dirs))
+    # Outermost only: in path order (by component), each one not inside
+    # the last kept.
+    outer = []
+    for d in sorted(dirs, key=lambda d: d.split("/")):
+        if not outer or not _inside(d, outer[-1]):
+            outer.append(d)
+    return outer
 
 
 # What close_dirs could not close: a note in every report.

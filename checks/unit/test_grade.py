@@ -607,19 +607,21 @@ class PrivateDirs(unittest.TestCase):
         """The working directory and the submissions' directory, outermost
         only; in a namespace also every directory of / and of /var but the
         system's, whatever its name."""
+        machines = [os.path.join(top, n) for top in ("/", "/var") for n in os.listdir(top)]
         got = grade.private_dirs(self.subs, "namespace", cwd=self.cls)
         cls = os.path.realpath(self.cls)
         self.assertTrue(any(grade._inside(cls, g) for g in got), got)
         self.assertNotIn(os.path.join(cls, "submissions"), got)
-        tmp = os.path.realpath(tempfile.gettempdir())
-        for top in ("/", "/var"):
-            for name in os.listdir(top):
-                d = os.path.join(top, name)
-                if (os.path.islink(d) or not os.path.isdir(d) or d in grade.NAMESPACE_VISIBLE
-                        or grade._inside(tmp, d)):
-                    continue
-                with self.subTest(d=d):
-                    self.assertTrue(any(grade._inside(d, g) for g in got), got)
+        needed = grade._needed_dirs()
+        for d in machines:
+            # One that holds what the sandbox needs stays (and what it
+            # holds is test_around_what_the_sandbox_needs's); one made or
+            # gone since, by another check, is not this test's.
+            if (os.path.islink(d) or not os.path.isdir(d) or d in grade.NAMESPACE_VISIBLE
+                    or any(grade._inside(n, d) for n in needed)):
+                continue
+            with self.subTest(d=d):
+                self.assertTrue(any(grade._inside(d, g) for g in got), got)
         for d in grade.NAMESPACE_VISIBLE:
             self.assertNotIn(d, got)
         got = grade.private_dirs(self.subs, "container", cwd=self.cls)
@@ -640,6 +642,38 @@ class PrivateDirs(unittest.TestCase):
             self.assertIn(os.path.join(self.top, d), got)
         for d in ("", "keep", "keep/inner", "keep/inner/x"):
             self.assertNotIn(os.path.join(self.top, d).rstrip("/"), got)
+
+    def test_bats_libraries_are_needed(self):
+        """bats' libraries stay in sight: BATS_LIB_PATH, and the packages its
+        links lead to (Gradescope's set-up links npm's)."""
+        lib, pkg = os.path.join(self.top, "lib"), os.path.join(self.top, "npm", "bats-assert")
+        os.makedirs(lib)
+        os.makedirs(pkg)
+        os.symlink(pkg, os.path.join(lib, "bats-assert"))
+        with mock.patch.dict(os.environ, {"BATS_LIB_PATH": lib}):
+            needed = grade._needed_dirs()
+            got = grade.private_dirs([self.subs[0]], "container", cwd=self.top)
+        self.assertIn(os.path.realpath(lib), needed)
+        self.assertIn(os.path.realpath(pkg), needed)
+        self.assertNotIn(os.path.join(self.top, "npm"), got)
+        self.assertIn(os.path.join(self.top, "class"), got)
+
+    def test_submissions_beside_what_the_sandbox_needs(self):
+        """In a namespace, a submission in a directory the sandbox needs a
+        part of is hidden (graded from a copy); in a container it stays
+        the student's, as it is."""
+        os.makedirs(os.path.join(self.cls, "tmp"))
+        real = grade._needed_dirs
+        grade._needed_dirs = lambda: [os.path.join(self.cls, "tmp")]
+        self.addCleanup(setattr, grade, "_needed_dirs", real)
+        sub = os.path.join(self.cls, "ann")
+        os.makedirs(sub)
+        got = grade.private_dirs([sub], "namespace", cwd=self.cls)
+        self.assertIn(sub, got)
+        self.assertIn(os.path.join(self.cls, "submissions"), got)
+        got = grade.private_dirs([sub], "container", cwd=self.cls)
+        self.assertNotIn(sub, got)
+        self.assertIn(os.path.join(self.cls, "submissions"), got)
 
     def test_never_what_the_sandbox_needs(self):
         """Not a system tree, not the temporary directory or one above it, not
