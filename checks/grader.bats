@@ -442,11 +442,19 @@ PY
 	local d=$BATS_TEST_TMPDIR
 	mkdir "$d/samples"
 	make_sample timeout-forges-results "$d/samples"
-	GRADE_SUBMISSION_BOUND=15 run -1 "$ROOT/grade" --csv "$d/class.csv" --results "$d/results" \
+	# The bound stops the lane whose compile never ends. It leaves the
+	# directions (first in the other lane, or in a container's one) ample
+	# time to run make, whose output forges the results: a loaded machine
+	# must not keep the forgery from the grader.
+	GRADE_SUBMISSION_BOUND=40 run -1 "$ROOT/grade" --csv "$d/class.csv" --results "$d/results" \
 		"$d/samples/timeout-forges-results"
 	printf '%s\n' "$output" >"$d/report"
-	assert_output --partial "did not finish within 15 s"
+	assert_output --partial "did not finish within 40 s"
 	expect_scores_in "$d" 'timeout-*'
+	# Control: the forged lines did reach the grader, in make's output.
+	run -0 grep -cF -e "ok 6 listener.c compiles" -e "ok 16 in the same set-up the owner reads the secret" \
+		"$d/report"
+	assert_output 2
 }
 
 @test "a part past its time bound costs its own tests only: the parts after it in its lane still run" {
