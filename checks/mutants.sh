@@ -44,6 +44,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/ipc-mutants.XXXXXX")
 trap 'kill $(jobs -p) 2>/dev/null; wait; rm -rf -- "$scratch"' EXIT
+# The suites' fixtures, built once for all the mutants (helpers/build.bash),
+# unless checks/run made a cache for its whole run.
+if [[ -z ${LAB_BUILD_CACHE:-} ]]; then
+	mkdir -m 0700 "$scratch/build-cache" && export LAB_BUILD_CACHE=$scratch/build-cache
+fi
 
 if (($#)); then
 	patches=()
