@@ -336,9 +336,10 @@ plant_host_services() {
 		        conn, _ = key.fileobj.accept()
 		        cred = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
 		        uid = int.from_bytes(cred[4:8], sys.byteorder)
-		        conn.close()
 		        with open(log, "a") as f:
 		            f.write(f"connection to {key.data} from uid {uid}\n")
+		        # Closed once logged: a client that reads to the end knows its line is there.
+		        conn.close()
 	PY
 }
 
@@ -612,13 +613,17 @@ for t in json.load(open(sys.argv[1]))["tests"]:
 		run -0 ls -A "$dir"
 		assert_output "left-by-another-submission"
 	done
-	# Control: outside the sandbox, an unprivileged account reaches each stand-in.
+	# Control: outside the sandbox, an unprivileged account reaches each
+	# stand-in, and waits (bounded) for it to close: its line is logged by then.
 	local path
 	[[ -s $BATS_FILE_TMPDIR/planted-services ]] || fail "our set-up planted no stand-in service"
 	while read -r path; do
 		setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 -c '
 import socket, sys
-socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$path" || fail "the control could not reach $path"
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(30)
+s.connect(sys.argv[1])
+s.recv(1)' "$path" || fail "the control could not reach $path, or was not let go"
 	done <"$BATS_FILE_TMPDIR/planted-services"
 	run -0 grep -c ' from uid 65534$' "$BATS_FILE_TMPDIR/services.log"
 	assert_output "$(wc -l <"$BATS_FILE_TMPDIR/planted-services")"
