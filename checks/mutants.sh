@@ -142,20 +142,21 @@ one() {
 		filter="^($filter)\$"
 	fi
 	# A short bound: a mutant that hangs only has to be caught, not waited for.
+	local t0=$SECONDS
 	if out=$(
 		export LAB_BOUND=1
 		((${#env[@]} == 0)) || export "${env[@]}"
 		"${isolate[@]}" bats --tap ${filter:+--filter "$filter"} "$copy/$file" 2>&1
 	); then
-		echo "not ok $n $name survived $suite.bats ($why)"
+		echo "not ok $n $name survived $suite.bats ($why) in $((SECONDS - t0)) s"
 		printf '%s\n' "$out" | sed 's/^/# /'
 	else
 		got=$(sed -n 's/^not ok [0-9]* //p' <<<"$out" | sort)
 		if [[ -n $want && $got != "$want" ]]; then
-			echo "not ok $n $name fails other tests of $suite.bats than it lists ($why)"
+			echo "not ok $n $name fails other tests of $suite.bats than it lists ($why) in $((SECONDS - t0)) s"
 			diff <(echo "$want") <(echo "$got") | sed -n 's/^< /# expected to fail, passed: /p; s/^> /# failed, not listed: /p'
 		else
-			echo "ok $n $name is rejected by $suite.bats: $(grep -c . <<<"$got") test(s) fail ($why)"
+			echo "ok $n $name is rejected by $suite.bats: $(grep -c . <<<"$got") test(s) fail ($why) in $((SECONDS - t0)) s"
 		fi
 	fi
 	# A broken grader may have been killed outright (its namespace ended
