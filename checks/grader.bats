@@ -169,13 +169,15 @@ second_clones() {
 
 # The clones' paths are the sample's, fixed: self-checks that run side by
 # side (the mutants' copies of this file) share them. Each run registers in
-# CLONE_USERS under CLONE_LOCK; a clone is planted where nothing is (and
+# CLONE_USERS under CLONE_LOCK, beside the clones in the same file system
+# (not in /run/lock/ipc-lab, which containers on one host may share while
+# each has a /root of its own); a clone is planted where nothing is (and
 # where the machine has the directory to hold it), and the outermost
 # directory made for it listed in CLONE_USERS/planted; the last
 # run to leave (runs whose BATS_RUN_TMPDIR is gone are gone) removes what is
 # listed there.
-CLONE_LOCK=/run/lock/ipc-lab/second-clones.lock
-CLONE_USERS=/run/lock/ipc-lab/second-clones.users
+CLONE_LOCK=/run/lock/ipc-lab-second-clones.lock
+CLONE_USERS=/run/lock/ipc-lab-second-clones.users
 
 plant_second_clones() {
 	mkdir -p "${CLONE_LOCK%/*}" || return 1
