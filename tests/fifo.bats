@@ -212,7 +212,7 @@ refused_at_start() {
 		fail "$(printf 'expected: the receiver to sleep again once the sender left: no CPU, no wakeups\nactual:   over %s ms: %s (state %s)\nhint:     with no writer left, read() returns 0 and poll() says POLLHUP at once, for ever: keep a descriptor of your own FIFO open for writing' "$LAB_WATCH_MS" "$WATCHED" "$(proc_state "$PID")")"
 }
 
-@test "another user can neither read nor write the receiver's FIFO (EACCES); its owner can" {
+@test "another user can neither read nor write the receiver's FIFO or lock file (EACCES); its owner can, and the lock file holds the receiver's PID" {
 	receive
 	local what how
 	what=$(stat -c '%F, owner %U, mode %a' "$DIR/fifo" 2>&1)
@@ -223,7 +223,28 @@ refused_at_start() {
 		[[ $output == EACCES ]] ||
 			fail "expected: $FIFO_OTHER's open($DIR/fifo, $([[ $how == r ]] && echo O_RDONLY || echo O_WRONLY)) to fail with EACCES; actual: ${output:-$stderr}"
 	done
+	# Its lock file: garfield's, 0600, and it says who serves the name.
+	what=$(stat -c 'owner %U, mode %a' "$DIR/fifo.lock" 2>&1)
+	[[ -f $DIR/fifo.lock && ! -L $DIR/fifo.lock && $what == "owner $FIFO_USER, mode 600" ]] ||
+		fail "$(printf 'expected: %s/fifo.lock a regular file of %s'\''s, mode 0600\nactual:   %s, %s\nhint:     open(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW, 0600): with another mode, others may open it, and take its lock' \
+			"$DIR" "$FIFO_USER" "$(stat -c %F "$DIR/fifo.lock" 2>&1)" "$what")"
+	for how in r w; do
+		run_as "$FIFO_OTHER" "$FIFOS" open "$DIR/fifo.lock" "$how"
+		[[ $output == EACCES ]] ||
+			fail "expected: $FIFO_OTHER's open($DIR/fifo.lock, $([[ $how == r ]] && echo O_RDONLY || echo O_WRONLY)) to fail with EACCES; actual: ${output:-$stderr}"
+	done
+	what=$(cat "$DIR/fifo.lock" && echo .)
+	[[ $what == "$PID"$'\n.' || $what == "$PID." ]] ||
+		fail "$(printf 'expected: %s/fifo.lock to hold the receiver'\''s PID, %s, and a newline\nactual:   %s\nhint:     once you hold the lock: ftruncate(lock, 0), then pwrite() the PID and a newline at offset 0, through the lock'\''s own descriptor' \
+			"$DIR" "$PID" "$(head -c 40 "$DIR/fifo.lock" | od -An -c | tr -s ' \n' ' ')")"
 	! exited "$PID" || { ended "$PID"; fail "the receiver exited after $FIFO_OTHER's attempts ($ENDED)"; }
+	# The lock file first: a receiver that ends when a writer of its FIFO
+	# leaves (another test's business) removes it.
+	for how in r w; do
+		run_as "$FIFO_USER" "$FIFOS" open "$DIR/fifo.lock" "$how"
+		[[ $output == ok ]] ||
+			fail "control: garfield, the receiver's own user, must be able to open its lock file ($how): ${output:-$stderr}"
+	done
 	for how in r w; do
 		run_as "$FIFO_USER" "$FIFOS" open "$DIR/fifo" "$how"
 		[[ $output == ok ]] ||
@@ -284,7 +305,7 @@ refused_at_start() {
 	receive
 }
 
-@test "the receiver refuses a DIR too long for DIR/fifo.lock: exit 2 at once, nothing made" {
+@test "the receiver refuses no DIR, a missing DIR, or one too long for DIR/fifo.lock: exit 2 at once, nothing made" {
 	require_fifo receiver
 	local long=$DIR
 	# DIR, then /. until it is 4088 bytes long: DIR/fifo (4093) is a path
@@ -301,8 +322,64 @@ refused_at_start() {
 	ended "$BG"
 	[[ $ENDED == "status 2" && -z $(ls -A "$DIR") ]] ||
 		fail "expected: exit 2, nothing made in DIR; actual: $ENDED, in DIR: $(ls -A "$DIR" | tr '\n' ' ') ($(head -c 200 "$OUT.err"))"
+	# No DIR at all, and a DIR that is not there: what fails is exit 2 too.
+	run_as "$FIFO_USER" stdbuf -oL "$(student receiver)"
+	[[ $status == 2 && $output != *"Receiver PID"* ]] ||
+		fail "$(printf 'expected: exit 2 at once, without "Receiver PID", when the receiver is given no DIR\nactual:   status %s, stdout: %s\nstderr:   %s\nhint:     check argc first: a usage error is exit 2, as anything else that fails' \
+			"$status" "$(head -c 100 <<<"$output" | cat -v)" "$(head -c 200 <<<"$stderr")")"
+	run_as "$FIFO_USER" stdbuf -oL "$(student receiver)" "$DIR/missing"
+	[[ $status == 2 && $output != *"Receiver PID"* && -z $(ls -A "$DIR") ]] ||
+		fail "$(printf 'expected: exit 2 at once, without "Receiver PID", nothing made, when DIR (%s/missing) does not exist\nactual:   status %s, stdout: %s, in %s: %s\nstderr:   %s\nhint:     open() of DIR/fifo.lock fails (ENOENT): a line on stderr, exit 2, as anything else that fails' \
+			"$DIR" "$status" "$(head -c 100 <<<"$output" | cat -v)" "$DIR" "$(ls -A "$DIR" | tr '\n' ' ')" "$(head -c 200 <<<"$stderr")")"
 	# Control: on DIR itself, the same receiver starts.
 	receive
+}
+
+# receiver_ends ARG...: the student's receiver on ARG..., as garfield,
+# until it is ready or gone. Sets PID, OUT, PROG, and ENDED: "status N" when
+# it is gone, "started" when it printed its ready line (then it runs on),
+# else "still running" (killed).
+receiver_ends() {
+	PROG=receiver
+	OUT=$BATS_TEST_TMPDIR/receiver.$((++RUNS))
+	start_or_end "$OUT" "Receiver PID: " "$FIFO_USER" stdbuf -oL "$(student receiver)" "$@"
+}
+
+# said_why WHEN WANT: the receiver (OUT), which ended with ENDED when WHEN,
+# printed a line on stderr, if ENDED is WANT ("status N"), the refusal the
+# handout gives. A case where it did not refuse so is not judged here:
+# whether it refuses is that refusal's own test's business.
+said_why() {
+	[[ $ENDED == "$2" ]] || return 0
+	[[ $(head -c 300 "$OUT.err") == *[![:space:]]* ]] ||
+		fail "$(printf 'expected: a line on stderr from the receiver when %s\nactual:   %s, as the handout says, and nothing on stderr (this case is judged because the receiver refused as it must; where it does not refuse, that refusal'\''s own test judges it)\nhint:     every refusal and every failure is a line on stderr (perror(), warnx(), fprintf(stderr, ...)), then the exit status' \
+			"$1" "${2/status/exit}")"
+}
+
+# fifo/HANDOUT.md: each refusal, and anything else that fails, is a line on
+# stderr. Its own test: a receiver that refuses as it must, but silently,
+# loses these points alone, not those of each refusal.
+@test "the receiver prints a line on stderr when it refuses or fails" {
+	require_fifo receiver
+	# Another user's FIFO at DIR/fifo; another user's file at DIR/fifo.lock;
+	# a DIR that does not exist: each exit 2.
+	plant "$FIFO_OTHER" fifo "$DIR/fifo" 666
+	receiver_ends "$DIR"
+	said_why "$FIFO_OTHER made DIR/fifo first (a FIFO, mode 0666)" "status 2"
+	fifo_dir
+	plant "$FIFO_OTHER" file "$DIR/fifo.lock" 666
+	receiver_ends "$DIR"
+	said_why "DIR/fifo.lock is $FIFO_OTHER's file (mode 0666)" "status 2"
+	receiver_ends "$DIR/missing"
+	said_why "DIR ($DIR/missing) does not exist" "status 2"
+	# A frame that claims 4093 bytes: exit 3.
+	fifo_dir
+	receiver_ends "$DIR"
+	if [[ $ENDED == started ]]; then
+		run_as "$FIFO_USER" "$FIFOS" frame-len "$DIR/fifo" 4093
+		ended "$PID"
+		said_why "a frame claims 4093 bytes (at most 4092)" "status 3"
+	fi
 }
 
 @test "a second receiver is told at once that the name is busy: exit 4, touching nothing, also against another program's fcntl lock" {
@@ -543,7 +620,40 @@ sender_delivers() {
 	sender_delivers
 }
 
-@test "the mqreceiver prints each request's message byte for byte and replies OK N" {
+@test "the sender exits 2 when anything else fails: no DIR, a DIR too long for DIR/fifo, a stdin it cannot read" {
+	require_fifo sender
+	local long
+	text 20 "$M.1"
+	{ cat "$M.1"; echo; } >"$M.in"
+	LAB_STDIN=$M.in run_as "$FIFO_USER" "$(student sender)"
+	[[ $status == 2 ]] ||
+		fail "$(printf 'expected: exit 2 when the sender is given no DIR\nactual:   status %s: %s\nhint:     check argc first: anything that fails but a line too long is exit 2, a usage error too' \
+			"$status" "$(head -c 200 <<<"$stderr")")"
+	# Our receiver on DIR/fifo, and a DIR whose DIR/fifo passes PATH_MAX:
+	# DIR/fifo/ (DIR padded with /. to 4090 bytes), then /fifo. Cut short at
+	# PATH_MAX - 1 bytes, that name is our receiver's FIFO.
+	hear
+	long=$DIR
+	while ((${#long} + 2 <= 4090)); do long+=/.; done
+	((${#long} == 4090)) || long+=/
+	long+=/fifo/
+	LAB_STDIN=$M.in run_as "$FIFO_USER" "$(student sender)" "$long"
+	heard
+	[[ $status == 2 && $(printed "$RAWOUT") == 0 ]] ||
+		fail "$(printf 'expected: exit 2, nothing sent: DIR/fifo is %s bytes, past PATH_MAX\nactual:   status %s, %s bytes sent into %s/fifo, what the name becomes when it is cut short\nhint:     snprintf() returns the length it wanted: when that is PATH_MAX or more, the name was cut short' \
+			"$((${#long} + 5))" "$status" "$(printed "$RAWOUT")" "$DIR")"
+	# A stdin whose read() fails (a directory: EISDIR), our receiver there.
+	fifo_dir
+	hear
+	LAB_STDIN=$BATS_TEST_TMPDIR run_as "$FIFO_USER" "$(student sender)" "$DIR"
+	heard
+	[[ $status == 2 ]] ||
+		fail "$(printf 'expected: exit 2 when reading stdin fails (stdin is a directory: read() fails with EISDIR)\nactual:   status %s: %s\nhint:     getline() returns -1 at the end of stdin and on an error: ferror(stdin) tells them apart' \
+			"$status" "$(head -c 200 <<<"$stderr")")"
+	sender_delivers
+}
+
+@test "the mqreceiver prints each request's message byte for byte and replies OK N, hundreds of requests in a row" {
 	local len files=() reply
 	for len in 0 1 100 4092; do
 		bytes "$len" "$M.$len"
@@ -557,8 +667,21 @@ sender_delivers() {
 	LAB_STDIN=$M.in run_as "$FIFO_USER" "$FIFOS" mq-ask "$QUEUE" "$reply" $(sizes "${files[@]}")
 	local asked=$status replies
 	replies=$(od -An -c "$CLIENT_OUT" | tr -s ' \n' ' ')
+	cp "$CLIENT_OUT" "$M.replies"
+	# Then 300 requests of one byte, one after another: more than the
+	# descriptors the mqreceiver may have open (256), so that one kept open
+	# per request runs out.
+	local -a ones=()
+	while ((${#ones[@]} < 300)); do ones+=(1); done
+	printf 'k%.0s' "${ones[@]}" >"$M.many"
+	printf 'k\n%.0s' "${ones[@]}" >>"$M.expected"
+	fifo_queue reply
+	LAB_STDIN=$M.many run_as "$FIFO_USER" "$FIFOS" mq-ask "$QUEUE" "$reply" "${ones[@]}"
+	[[ $asked != 0 || $status == 0 && $(grep -c '^OK 1$' "$CLIENT_OUT") == 300 ]] ||
+		fail "$(printf 'expected: a reply "OK 1" to each of 300 requests of one byte, one after another\nactual:   %s replies; our sender: %s\nthe mqreceiver: %s\nhint:     mq_close() the reply queue after each request, on every path: a descriptor kept per request runs out (the mqreceiver may have 256)' \
+			"$(grep -c '^OK 1$' "$CLIENT_OUT")" "$(head -c 200 <<<"$stderr")" "$(tail -c 200 "$OUT.err")")"
 	got "$M.expected" "the message is what follows the first '\\n' of the request, mq_receive()'s length minus that: fwrite() it, then '\\n'"
-	printf 'OK 0\nOK 1\nOK 100\nOK 4092\n' | cmp -s - "$CLIENT_OUT" ||
+	printf 'OK 0\nOK 1\nOK 100\nOK 4092\n' | cmp -s - "$M.replies" ||
 		fail "$(printf 'expected: the replies "OK 0", "OK 1", "OK 100", "OK 4092", one per request, exactly (no NUL)\nactual:   our sender: status %s, replies: %s\nstderr:   %s\nhint:     mq_send(reply, buf, snprintf(buf, size, "OK %%zu", len), 0)' \
 			"$asked" "$replies" "$(head -c 200 <<<"$stderr")")"
 }
@@ -568,7 +691,7 @@ sender_delivers() {
 	require_sleeping "the mqreceiver" "$PID" "mq_receive() on a blocking queue, or poll() on its descriptor, sleeps; a loop of mq_receive() on an O_NONBLOCK queue, or one with usleep(), polls"
 }
 
-@test "another user can neither send to nor read from the mqreceiver's queue (EACCES); its owner can" {
+@test "another user can neither send to nor read from the mqreceiver's queue (EACCES); its owner can, and the queue holds 10 requests of 4348 bytes" {
 	mqreceive
 	local how uid
 	uid=$(id -u "$FIFO_USER")
@@ -583,6 +706,10 @@ sender_delivers() {
 		[[ $output == "ok mode=600 uid=$uid" ]] ||
 			fail "$(printf 'expected: garfield, its own user, opens the queue (%s), and it is garfield'\''s, mode 0600\nactual:   %s' "$how" "${output:-$stderr}")"
 	done
+	run_as "$FIFO_USER" "$FIFOS" mq-attr "$QUEUE"
+	[[ $output == "maxmsg=10 msgsize=4348" ]] ||
+		fail "$(printf 'expected: the queue made with mq_maxmsg 10 (QUEUE_MSGS) and mq_msgsize 4348 (REQUEST_MAX)\nactual:   %s\nhint:     struct mq_attr attr = { .mq_maxmsg = QUEUE_MSGS, .mq_msgsize = REQUEST_MAX }, given to mq_open()' \
+			"${output:-$stderr}")"
 }
 
 @test "the mqreceiver refuses a queue that another user made first: exit 2, their queue untouched" {
@@ -672,7 +799,7 @@ served_after_refusals() {
 	mqreceive
 }
 
-@test "the mqreceiver refuses a request with no newline, a message over 4092 bytes, or its own queue to reply to: nothing printed, it serves on" {
+@test "the mqreceiver refuses a request with no newline, a reply queue name holding a NUL, a message over 4092 bytes, or its own queue to reply to: nothing printed, it serves on" {
 	mqreceive
 	local reply
 	fifo_queue reply
@@ -690,14 +817,20 @@ served_after_refusals() {
 	text 40 "$M.refused.3"
 	LAB_STDIN=$M.refused.3 run_as "$FIFO_USER" "$FIFOS" mq-request "$QUEUE" "$QUEUE"
 	[[ $status == 0 ]] || fail "our sender could not send a request: $stderr"
+	# A reply queue name with a NUL in it: cut short there, it would name
+	# garfield's own 0600 queue.
+	text 40 "$M.refused.4"
+	{ printf '%s\0x\n' "$reply"; cat "$M.refused.4"; } >"$M.raw.4"
+	LAB_STDIN=$M.raw.4 run_as "$FIFO_USER" "$FIFOS" mq-raw "$QUEUE"
+	[[ $status == 0 ]] || fail "our sender could not send a request: $stderr"
 	# Then a valid one, which must be served.
 	served_after_refusals
-	! after_line "$OUT" | grep -aqF -e "$(head -c 40 "$M.refused.1")" -e "$(head -c 40 "$M.refused.2")" -e "$(<"$M.refused.3")" ||
-		fail "$(printf 'expected: nothing printed for a request with no newline, one with a message of 4093 bytes, and one naming the request queue itself as the reply queue\nactual:   %s\nhint:     refuse before printing: the newline, then the length (at most FRAME_MAX), then the reply queue (not QUEUE, yours, 0600)' \
+	! after_line "$OUT" | grep -aqF -e "$(head -c 40 "$M.refused.1")" -e "$(head -c 40 "$M.refused.2")" -e "$(<"$M.refused.3")" -e "$(<"$M.refused.4")" ||
+		fail "$(printf 'expected: nothing printed for a request with no newline, one with a message of 4093 bytes, one naming the request queue itself as the reply queue, and one whose reply queue name holds a NUL\nactual:   %s\nhint:     refuse before printing: the newline, then the name (at most NAME_MAX bytes, no NUL: memchr()), then the length (at most FRAME_MAX), then the reply queue (not QUEUE, yours, 0600)' \
 			"$(after_line "$OUT" | head -c 300 | cat -v)")"
 	run_as "$FIFO_USER" "$FIFOS" mq-drain "$reply"
 	[[ $output == "messages=0" ]] ||
-		fail "$(printf 'expected: no reply to a request whose message is 4093 bytes\nactual:   in its reply queue: %s' "$(tr '\n' ' ' <<<"$output" | cat -v)")"
+		fail "$(printf 'expected: no reply to a request whose message is 4093 bytes, nor to one that names %s, a NUL, then x\nactual:   in %s: %s\nhint:     a name with a NUL in it is not the name you open: mq_open() stops at the NUL' "$reply" "$reply" "$(tr '\n' ' ' <<<"$output" | cat -v)")"
 }
 
 @test "SIGINT and SIGTERM stop the mqreceiver with exit 0, and leave no queue" {
@@ -746,7 +879,7 @@ mqsend() {
 	SENT=$ENDED
 }
 
-@test "the mqsender sends each line to our receiver byte for byte" {
+@test "the mqsender sends each line to our receiver byte for byte, naming its reply queue QUEUE.reply.PID (10 replies of 64 bytes)" {
 	require_fifo mqsender
 	line_bytes 100 "$M.1"
 	: >"$M.2"
@@ -762,6 +895,17 @@ mqsend() {
 		fail "$(printf 'expected: exit 0, and our receiver to get the 5 lines (100, 0, 4092, 1 and 50 bytes), each exactly\nactual:   %s; our receiver got %s bytes: %s...\nstderr:   %s\nour receiver: %s\nhint:     a request is the reply queue'\''s name, '\''\\n'\'', then the line without its newline; the reply queue yours, 0600' \
 			"$SENT" "$(printed "$SERVEOUT")" "$(after_line "$SERVEOUT" | shown -)" "$(head -c 200 "$SENDEROUT.err")" "$(head -c 300 "$SERVEOUT.err" | tr '\n' ' ')")"
 	fi
+	# The reply queue the requests named, as our receiver saw it: its name,
+	# and what it holds.
+	local names attrs
+	names=$(sed -n 's/^request reply=\(.*\) len=[0-9]*$/\1/p' "$SERVEOUT.err" | sort -u)
+	[[ $names == "$QUEUE.reply.$SENDER" ]] ||
+		fail "$(printf 'expected: every request to name the reply queue %s (QUEUE.reply.PID, the mqsender'\''s own PID)\nactual:   %s\nhint:     snprintf(reply_name, sizeof(reply_name), "%%s.reply.%%d", argv[1], (int)getpid())' \
+			"$QUEUE.reply.$SENDER" "$(tr '\n' ' ' <<<"$names" | cat -v)")"
+	attrs=$(sed -n 's/^reply queue [^ ]*: //p' "$SERVEOUT.err" | sort -u)
+	[[ $attrs == "maxmsg=10 msgsize=64" ]] ||
+		fail "$(printf 'expected: the reply queue made with mq_maxmsg 10 (QUEUE_MSGS) and mq_msgsize 64 (REPLY_MAX)\nactual:   %s\nhint:     struct mq_attr attr = { .mq_maxmsg = QUEUE_MSGS, .mq_msgsize = REPLY_MAX }, given to mq_open()' \
+			"$(tr '\n' ' ' <<<"$attrs")")"
 }
 
 # fifo/HANDOUT.md: a line longer than FRAME_MAX is not sent, and the mqsender
@@ -797,17 +941,25 @@ mqsend() {
 }
 
 @test "the mqsender waits for each reply, and exits 2 on a wrong one or none" {
-	local how
+	local how why
 	printf 'one\ntwo\nthree\n' >"$M.in"
-	for how in wrong silent; do
+	# The reply must be exactly the bytes "OK 3": not another number, not
+	# the number 3 written otherwise, nothing after it.
+	for how in wrong padded trailing silent; do
+		case $how in
+		wrong) why='whose reply is "OK 4" (not "OK 3")' ;;
+		padded) why='whose reply is "OK 03": the number 3, but not the bytes "OK 3"' ;;
+		trailing) why='whose reply is "OK 3" and a NUL byte: 5 bytes, not the 4 of "OK 3"' ;;
+		silent) why='to which no reply comes' ;;
+		esac
 		fifo_queue
 		serve "$how"
 		# None: the sender waits 5 s for it, then gives up.
 		mqsend "$M.in" 12
 		served
 		[[ $SENT == "status 2" && $(requests) == 1 ]] ||
-			fail "$(printf 'expected: exit 2 after the first request, %s\nactual:   %s after %s request(s): %s\nhint:     after each request, mq_timedreceive() on your reply queue, 5 s at most, and compare the reply with "OK N" exactly' \
-				"$([[ $how == wrong ]] && echo 'whose reply is "OK 4" (not "OK 3")' || echo 'to which no reply comes')" "$SENT" "$(requests)" "$(head -c 200 "$SENDEROUT.err")")"
+			fail "$(printf 'expected: exit 2 after the first request, %s\nactual:   %s after %s request(s): %s\nhint:     after each request, mq_timedreceive() on your reply queue, 5 s at most, and compare the reply with "OK N" exactly: its length (what mq_timedreceive() returns) and its bytes (memcmp()), not a number read from it, not a prefix' \
+				"$why" "$SENT" "$(requests)" "$(head -c 200 "$SENDEROUT.err")")"
 	done
 }
 

@@ -169,10 +169,24 @@ keeper_refused() {
 	expect_reply "ERR 18" 0 "openat() ignores its directory for an absolute path; openat2() with RESOLVE_BENEATH refuses it with EXDEV (18)"
 }
 
-@test "the keeper refuses a symbolic link in the litterbox that points out: ERR 40" {
+@test "the keeper refuses every symbolic link on the way, in or out: ERR 40" {
 	keeper_start
 	ask garfield $'escape\n'
 	expect_reply "ERR 40" 0 "litterbox/escape -> ../secret.txt: checking the name as a string, then open(), follows it out; RESOLVE_NO_SYMLINKS refuses it with ELOOP (40)"
+	# Any symbolic link on the way, not only the last one, nor only one
+	# that leads out: O_NOFOLLOW refuses a link in the last place alone.
+	ln -s treasure.txt "$KWS/litterbox/alias"
+	ln -s . "$KWS/litterbox/here"
+	ln -s .. "$KWS/litterbox/up"
+	chown -h "$LAB_OWNER" "$KWS/litterbox/alias" "$KWS/litterbox/here" "$KWS/litterbox/up"
+	ask garfield $'alias\n'
+	expect_reply "ERR 40" 0 "litterbox/alias -> treasure.txt, a link that stays inside: any symbolic link on the way is ELOOP (40), RESOLVE_NO_SYMLINKS"
+	ask garfield $'here/treasure.txt\n'
+	expect_reply "ERR 40" 0 "litterbox/here -> . is a directory on the way to treasure.txt: O_NOFOLLOW checks only the last name; RESOLVE_NO_SYMLINKS refuses a link anywhere on the way with ELOOP (40)"
+	ask garfield $'up/secret.txt\n'
+	expect_reply "ERR 40" 0 "litterbox/up -> .. is a directory on the way, a link: ELOOP (40), RESOLVE_NO_SYMLINKS, before RESOLVE_BENEATH sees where it leads"
+	ask garfield $'treasure.txt\n'
+	expect_reply "OK" 1 "control: treasure.txt itself, no link on the way, must be sent"
 }
 
 @test "the keeper refuses a FIFO at once: ERR 22" {
@@ -197,6 +211,25 @@ keeper_refused() {
 	expect_reply "ERR 13" 0 "nermal claims garfield's uid ($garfield_uid) in the request: a claim is not an identity, SO_PEERCRED is"
 	ask garfield $'treasure.txt\n'
 	expect_reply "OK" 1 "control: garfield, who is served, gets the treasure"
+}
+
+# keeper/HANDOUT.md: the kernel says who a client is (SO_PEERCRED), and a
+# PID is no identity: the process it names may have exited already.
+@test "the keeper knows a client by SO_PEERCRED, even once the process that connected is gone" {
+	keeper_start
+	local slow=$BATS_TEST_TMPDIR/dribble.out orphan=$BATS_TEST_TMPDIR/orphan.out
+	# Half a name holds the keeper, so that it takes the next connection
+	# only after the process that made it has exited and been reaped.
+	in_background "$slow" garfield "$KEEPER_BUILD/fixtures/rogue" dribble "$KSOCK"
+	wait_until grep -qx -e 'sent half' -e 'connect: \[.*' "$slow" || true
+	in_background "$orphan" garfield "$KEEPER_BUILD/fixtures/rogue" orphan "$KSOCK" $'treasure.txt\n'
+	wait_until grep -q -e '^gone: ' -e '^connect: \[' "$orphan" || true
+	kill -USR1 "$(sed -n 's/^pid: //p' "$slow")" 2>/dev/null || true
+	wait_until grep -q '^descriptors: ' "$orphan" || true
+	output=$(<"$orphan")
+	expect_reply "OK" 1 "garfield's child connected and exited before garfield sent the request: the uid is the one SO_PEERCRED gives, not one looked up in /proc by a PID that names no process any more"
+	ask garfield $'treasure.txt\n'
+	expect_reply "OK" 1 "control: garfield, asking from the process that connected, gets the treasure"
 }
 
 @test "the keeper serves every USER it is given, not only the first" {
@@ -235,6 +268,12 @@ keeper_refused() {
 	wait_until grep -qx -e connected -e 'connect: .*' "$hold" || true
 	ask garfield $'treasure.txt\n'
 	expect_reply "OK" 1 "a client that sends nothing must not hold the keeper: give each one second (SO_RCVTIMEO, or poll)"
+	# The silent client was let go before the next was served: with
+	# ETIMEDOUT, or no word; not with the EAGAIN of a timed-out read().
+	wait_until grep -q '^let go' "$hold" || true
+	grep -qx -e 'let go' -e 'let go, with: ERR 110' "$hold" ||
+		fail "$(printf 'expected: the silent client let go with "ERR 110" (ETIMEDOUT), or the connection just closed\nactual:   %s\nhint:     a read() that times out under SO_RCVTIMEO sets errno to EAGAIN (11): the refusal of a client too slow is ETIMEDOUT (110)' \
+			"$(sed '2,$s/^/          /' "$hold")")"
 }
 
 @test "rude clients (half a name, hang-ups, a long line, a dozen at once) do not stop the keeper" {
@@ -245,15 +284,24 @@ keeper_refused() {
 	# raises SIGPIPE).
 	in_background "$slow" garfield "$KEEPER_BUILD/fixtures/rogue" dribble "$KSOCK"
 	wait_until grep -qx -e 'sent half' -e 'connect: \[.*' "$slow" || true
-	run_as garfield "$KEEPER_BUILD/fixtures/rogue" flood "$KSOCK" 12 $'treasure.txt\n'
+	# Six to serve and six to refuse: a refusal to a client gone raises
+	# SIGPIPE too.
+	run_as garfield "$KEEPER_BUILD/fixtures/rogue" flood "$KSOCK" 12 $'treasure.txt\n' $'../secret.txt\n'
 	ask garfield 'treasure.txt' hangup
 	# The rest of the name: the dribbler says its own PID (the bound's
 	# process, timeout, would die of SIGUSR1).
 	kill -USR1 "$(sed -n 's/^pid: //p' "$slow")" 2>/dev/null || true
 	ask garfield "$(printf 'a%.0s' {1..5000})"$'\n'
 	expect_reply "ERR 36" 0 "a line longer than 4096 bytes gets ENAMETOOLONG (36)"
+	# A name, and the end of the client's bytes before its newline: no
+	# request, so never the file.
+	ask garfield 'treasure.txt' shut
+	if ! grep -qxE -e 'reply: ERR 22' -e 'reply: \(none\)( .*)?' <<<"$output" || ! grep -qx 'descriptors: 0' <<<"$output"; then
+		fail "$(printf 'expected: "ERR 22", or the connection closed, and no descriptor, for "treasure.txt" and a hang-up before the newline\nactual:   %s\nhint:     read() returning 0 is the client hanging up: without its newline, what came is no request' \
+			"$(sed '2,$s/^/          /' <<<"$output")")"
+	fi
 	ask garfield $'treasure.txt\n'
-	expect_reply "OK" 1 "after clients that hung up before their reply, the keeper must still serve: send with MSG_NOSIGNAL (or ignore SIGPIPE)"
+	expect_reply "OK" 1 "after clients that hung up before their reply, refused ones too, the keeper must still serve: send with MSG_NOSIGNAL (or ignore SIGPIPE), refusals as well"
 	! exited "$KPID" || fail "the keeper exited: $(head -c 300 "$KERR")"
 }
 
@@ -298,15 +346,27 @@ pieces() {
 	keeper_start
 	local before name
 	before=$(fd_count "$KPID")
+	# A silent client first: the keeper gives up on it after its second,
+	# before it takes the next connection.
+	local hold=$BATS_TEST_TMPDIR/hold.out
+	in_background "$hold" garfield "$KEEPER_BUILD/fixtures/rogue" hold "$KSOCK"
+	wait_until grep -qx -e connected -e 'connect: .*' "$hold" || true
 	for name in treasure.txt ../secret.txt no-such-file.txt . escape; do
 		ask garfield "$name"$'\n'
 	done
+	# The FIFO, with a writer (us), so that even a keeper that opens it
+	# without O_NONBLOCK goes on at once (the FIFO's own test judges that).
+	local writer
+	exec {writer}<>"$KWS/litterbox/pipe"
+	ask garfield $'pipe\n'
+	exec {writer}>&-
 	ask nermal $'treasure.txt\n'
 	ask garfield "$(printf 'a%.0s' {1..5000})"$'\n'
+	ask garfield 'treasure.txt' shut
 	# The keeper may close its last descriptors just after its reply.
 	held() { (($(fd_count "$KPID") <= before)); }
 	wait_until held ||
-		fail "$(printf 'expected: the keeper to hold %s descriptors again after its requests, as when it was ready\nactual:   it holds %s:\n%s\nhint:     close the file and the connection on every path, refusals too' \
+		fail "$(printf 'expected: the keeper to hold %s descriptors again after its requests (a silent client, a FIFO, a hang-up before the newline among them), as when it was ready\nactual:   it holds %s:\n%s\nhint:     close the file and the connection on every path: refusals, a client timed out, a client that hung up' \
 			"$before" "$(fd_count "$KPID")" "$(find "/proc/$KPID/fd" -mindepth 1 -printf '          %f -> %l\n')")"
 }
 
@@ -352,14 +412,19 @@ stops_keeper() {
 
 @test "the keeper logs each decision with the peer's uid and pid" {
 	keeper_start
-	local uid pid
-	uid=$(id -u garfield)
-	ask garfield $'treasure.txt\n'
-	pid=$(sed -n 's/^pid: //p' <<<"$output")
-	logged() { grep -E "uid=$uid([^0-9]|\$)" "$KERR" | grep -E "pid=$pid([^0-9]|\$)" | grep -qF treasure.txt; }
-	wait_until logged ||
-		fail "$(printf 'expected: a line on stderr with uid=%s, pid=%s and the name treasure.txt\nactual:   %s\nhint:     keeper: uid=%s pid=%s '\''treasure.txt'\'': sent' \
-			"$uid" "$pid" "$(head -c 500 "$KERR")" "$uid" "$pid")"
+	local user_name user name uid pid
+	# logged UID PID NAME: a line of the keeper's stderr has all three.
+	logged() { grep -E "uid=$1([^0-9]|\$)" "$KERR" | grep -E "pid=$2([^0-9]|\$)" | grep -qF -- "$3"; }
+	# One sent, and two refusals: every request is logged.
+	for user_name in garfield:treasure.txt nermal:treasure.txt garfield:../secret.txt; do
+		user=${user_name%%:*} name=${user_name#*:}
+		uid=$(id -u "$user")
+		ask "$user" "$name"$'\n'
+		pid=$(sed -n 's/^pid: //p' <<<"$output")
+		wait_until logged "$uid" "$pid" "$name" ||
+			fail "$(printf 'expected: a line on stderr with uid=%s, pid=%s and the name %s (%s asked, and got %s)\nactual:   %s\nhint:     log every request, refusals too: keeper: uid=%s pid=%s '\''%s'\'': sent, or refused, [Errno N] ...' \
+				"$uid" "$pid" "$name" "$user" "$(sed -n 's/^reply: //p' <<<"$output")" "$(head -c 500 "$KERR")" "$uid" "$pid" "$name")"
+	done
 }
 
 @test "paw with no keeper at SOCKET says MEOW and exits 2" {

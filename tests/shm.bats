@@ -58,6 +58,18 @@ listen() {
 	PID=$BG
 }
 
+# said_why WHO WHEN WANT GOT STDERR: WHO, which ended with GOT (ENDED's
+# words: "status N") when WHEN, printed a line on stderr (STDERR, its first
+# bytes), if GOT is WANT, the refusal the handout gives. A case where WHO
+# did not refuse so is not judged here: whether it refuses is that
+# refusal's own test's business.
+said_why() {
+	[[ $4 == "$3" ]] || return 0
+	[[ $5 == *[![:space:]]* ]] ||
+		fail "$(printf 'expected: a line on stderr from %s when %s\nactual:   %s, as the handout says, and nothing on stderr (this case is judged because %s refused as it must; where it does not refuse, that refusal'\''s own test judges it)\nhint:     say why on stderr before you exit (perror(), warnx(), fprintf(stderr, ...)): a silent %s tells its user nothing' \
+			"$1" "$2" "${3/status/exit}" "$1" "${3/status/exit}")"
+}
+
 # ended_with STATUS WHAT: the listener (PID) ended with STATUS.
 ended_with() {
 	ended "$PID"
@@ -74,12 +86,23 @@ ended_with() {
 	require_shm writer
 }
 
+# segment_size WHO: the segment on KEY is LETTER_SIZE bytes, WHO's (the
+# listener, the reader) while it waits.
+segment_size() {
+	local size
+	size=$(size_on "$KEY")
+	[[ $size == 4096 ]] ||
+		fail "$(printf 'expected: %s'"'"'s segment on key %s to be LETTER_SIZE, 4096 bytes: the length and 4092 bytes of text\nactual:   %s\nhint:     shmget(key, LETTER_SIZE, IPC_CREAT | IPC_EXCL | 0600), not the reading'"'"'s 1024' \
+			"$1" "$KEY" "$([[ -n $size ]] && echo "$size bytes" || echo "no segment on the key")")"
+}
+
 @test "the listener prints a letter from our sender byte for byte, from 1 to 4092 bytes" {
 	local len letter=$BATS_TEST_TMPDIR/letter
 	for len in 1 100 4092; do
 		shm_key
 		bytes "$len" "$letter"
 		listen
+		segment_size "the listener"
 		LAB_STDIN=$letter run_as "$SHM_USER" "$LETTERS" send "$KEY" "$PID"
 		[[ $status == 0 ]] || fail "our sender failed: $output $stderr"
 		ended_with 0 "after a letter of $len bytes"
@@ -297,6 +320,15 @@ plant() {
 		sender_refuses "$KEY" "a segment $SHM_OTHER made (mode $mode$([[ $mode == 600 ]] && echo ', then given to garfield'))" \
 			"shmctl(IPC_STAT): shm_perm.uid and shm_perm.cuid must be geteuid(), the mode 0600"
 	done
+	# And one no one may read (0000): shmget() finds it, and then
+	# shmctl(IPC_STAT) fails (EACCES). Nothing can be written into it.
+	shm_key
+	plant "$SHM_OTHER" shm 000 4096
+	run_as "$SHM_USER" "$(student sender)" "$KEY" "$PID" "for garfield's eyes only"
+	[[ $status == 2 ]] ||
+		fail "$(printf 'expected: exit 2: key %s holds a segment %s made with mode 0000, which shmctl(IPC_STAT) may not read\nactual:   status %s: %s\nhint:     when shmctl(id, IPC_STAT, &ds) itself fails, that is exit 2 too (a line on stderr), and never a test of a ds it did not fill in' \
+			"$KEY" "$SHM_OTHER" "$status" "$(head -c 200 <<<"$stderr")")"
+	! exited "$PID" || fail "expected: no signal sent after a refusal; actual: our listener was woken"
 	sender_delivers "$own"
 }
 
@@ -378,6 +410,7 @@ plant() {
 	OUT=$BATS_TEST_TMPDIR/reader.out
 	start_ready "$OUT" "Reader PID: " "$SHM_USER" stdbuf -oL "$(student reader)" "$KEY"
 	PID=$BG
+	segment_size "the reader"
 	LAB_STDIN=$data run_as "$SHM_USER" "$LETTERS" write "$KEY"
 	ended "$PID"
 	local got=$ENDED
@@ -412,7 +445,9 @@ stream_to_ours() {
 @test "the writer prints nothing on stdout" {
 	require_shm writer
 	local data=$BATS_TEST_TMPDIR/stream.in
-	bytes $((3 * 4096)) "$data"
+	# One block and the end: a line printed per block shows, and a writer
+	# slow to take its turns loses only the stream's own test.
+	bytes 4096 "$data"
 	stream_to_ours "$data"
 	[[ $status == 0 && $ENDED == "status 0" ]] ||
 		fail "control: the writer must stream to our reader; status $status ($(head -c 200 <<<"$stderr")), our reader $ENDED"
@@ -615,6 +650,36 @@ writer_uses() {
 	done
 }
 
+@test "another user can neither attach to the reader's segment nor use its semaphore set (EACCES); its owner can" {
+	require_shm reader
+	local kind perms
+	OUT=$BATS_TEST_TMPDIR/reader.out
+	start_ready "$OUT" "Reader PID: " "$SHM_USER" stdbuf -oL "$(student reader)" "$KEY"
+	PID=$BG
+	for kind in shm sem; do
+		perms=$(perms_on "$KEY" "$kind")
+		[[ $perms == 600 ]] ||
+			fail "$(printf 'expected: the reader'"'"'s %s to be 0600, its owner'"'"'s alone\nactual:   %s\nhint:     IPC_CREAT | IPC_EXCL | 0600 for the segment and for the set: System V objects ignore the umask' \
+				"$([[ $kind == shm ]] && echo segment || echo "semaphore set")" "${perms:-nothing of that kind on key $KEY}")"
+	done
+	run_as "$SHM_OTHER" "$LETTERS" peek "$KEY"
+	[[ $output == *"shmat: [Errno 13] Permission denied"* ]] ||
+		fail "$(printf 'expected: shmat() as %s to fail with EACCES\nactual:   %s\nhint:     create the segment with mode 0600, not 0666' "$SHM_OTHER" "$(tr '\n' ' ' <<<"$output")")"
+	run_as "$SHM_OTHER" "$LETTERS" poke "$KEY"
+	[[ $output == *"semop: [Errno 13] Permission denied"* ]] ||
+		fail "$(printf 'expected: semop() on the set as %s to fail with EACCES\nactual:   %s\nhint:     create the set with mode 0600, not 0666: who may semop() it may take the turns' "$SHM_OTHER" "$(tr '\n' ' ' <<<"$output")")"
+	! exited "$PID" || { ended "$PID"; fail "the reader exited after $SHM_OTHER's attempts ($ENDED)"; }
+	# Control: garfield gets through to both (his semop() would take the
+	# reader's turn, had the writer given it: EAGAIN, as it is not; how the
+	# reader set its semaphores is the stream's tests' business).
+	run_as "$SHM_USER" "$LETTERS" peek "$KEY"
+	[[ $output == *"shmat: ok"* ]] ||
+		fail "control: garfield, the reader's own user, must be able to attach: $(tr '\n' ' ' <<<"$output")"
+	run_as "$SHM_USER" "$LETTERS" poke "$KEY"
+	[[ $output == *"semop: [Errno 11] "* || $output == *"semop: ok"* ]] ||
+		fail "control: garfield, the reader's own user, must be allowed semop() on the set (EAGAIN: the turn is not given); actual: $(tr '\n' ' ' <<<"$output")"
+}
+
 # reader_refused KIND: nermal's 0666 KIND object (shm, sem) planted on a
 # fresh KEY; the student's reader started on KEY. Sets READER, READER_OUT,
 # and READER_STARTED (1 when it printed its Reader PID line).
@@ -702,7 +767,7 @@ reader_refused() {
 	done
 }
 
-@test "every program refuses a KEY that is not a positive number: exit 2, nothing made, nothing sent" {
+@test "every program refuses a KEY that is not a positive number, and the listener a missing or extra argument: exit 2, nothing made, nothing sent" {
 	require_shm listener
 	require_shm sender
 	require_shm reader
@@ -731,6 +796,21 @@ reader_refused() {
 			[[ $ENDED == "status 2" && $(objects_of "$SHM_USER") == "$before" ]] ||
 				fail "expected: the $prog to exit 2 for KEY \"$bad\", having made nothing; actual: $ENDED, on key $k: $(on_key "$k" | tr '\n' ' ')"
 		done
+	done
+	# The listener without its KEY, and with a word after it: bad arguments
+	# too (argv[1] is NULL without a KEY: strncmp() on it crashes).
+	local -a args
+	for bad in none extra; do
+		args=()
+		[[ $bad == extra ]] && args=("$k" extra)
+		OUT=$BATS_TEST_TMPDIR/listener.$bad
+		start_as "$OUT" "$SHM_USER" stdbuf -oL "$(student listener)" "${args[@]}"
+		wait_until ready_or_gone "$OUT" "$BG" "Listener PID: " || true
+		exited "$BG" && ended "$BG" || ENDED="started: $(head -n 1 "$OUT")"
+		[[ $ENDED == "status 2" && $(objects_of "$SHM_USER") == "$before" ]] ||
+			fail "$(printf 'expected: the listener to exit 2, having made nothing, %s\nactual:   %s; on key %s: %s\nhint:     if (argc != 2): a usage line on stderr, exit 2' \
+				"$([[ $bad == none ]] && echo "without a KEY" || echo "given \"$k extra\" (one argument too many)")" \
+				"$ENDED" "$k" "$(on_key "$k" | tr '\n' ' ')")"
 	done
 	# The sender, given the lax forms of a key where our listener waits, and
 	# of its negative: a lax parse finds it, and sends.
@@ -786,41 +866,133 @@ reader_refused() {
 	start_ready "$BATS_TEST_TMPDIR/listener.out" "Listener PID: " "$SHM_USER" stdbuf -oL "$(student listener)" "$KEY"
 }
 
-@test "every program takes a KEY in hexadecimal, with 0x" {
+# listener_ends NAME ARG...: the student's listener on ARG..., as garfield
+# (output in BATS_TEST_TMPDIR/listener.NAME, OUT), until it is ready or
+# gone. Sets PID, and ENDED: "status N" when it is gone, "started" when it
+# printed its ready line (then it runs on), else "still running" (killed).
+listener_ends() {
+	OUT=$BATS_TEST_TMPDIR/listener.$1
+	shift
+	start_or_end "$OUT" "Listener PID: " "$SHM_USER" stdbuf -oL "$(student listener)" "$@"
+}
+
+# shm/HANDOUT.md: each refusal, and anything else that fails, is a line on
+# stderr. Its own test: a program that refuses as it must, but silently,
+# loses these points alone, not those of each refusal.
+@test "the listener, the sender and the writer print a line on stderr when they refuse" {
+	require_shm listener
+	require_shm sender
+	require_shm writer
+	# The sender, to our listener: a message of 4093 bytes, a free key, a
+	# segment another user made (mode 0666), each exit 2.
+	shm_key
+	hear
+	run_as "$SHM_USER" "$(student sender)" "$KEY" "$PID" "$(printf 'm%.0s' {1..4093})"
+	said_why "the sender" "its message is 4093 bytes long" "status 2" "status $status" "$stderr"
+	shm_key
+	run_as "$SHM_USER" "$(student sender)" "$KEY" "$PID" "for garfield's eyes only"
+	said_why "the sender" "nothing is on key $KEY" "status 2" "status $status" "$stderr"
+	shm_key
+	plant "$SHM_OTHER" shm 666 4096
+	run_as "$SHM_USER" "$(student sender)" "$KEY" "$PID" "for garfield's eyes only"
+	said_why "the sender" "key $KEY holds a segment $SHM_OTHER made (mode 0666)" "status 2" "status $status" "$stderr"
+	# The writer: another user's segment (0666) beside garfield's set, then
+	# garfield's segment beside another user's set (0666), each exit 2.
+	shm_key
+	plant "$SHM_OTHER" shm 666 4096
+	plant "$SHM_USER" sem 600 2
+	writer_on
+	said_why "the writer" "key $KEY holds a segment $SHM_OTHER made (mode 0666)" "status 2" "$ENDED" \
+		"$(head -c 300 "$BATS_TEST_TMPDIR/writer.out.err")"
+	shm_key
+	plant "$SHM_USER" shm 600 4096
+	plant "$SHM_OTHER" sem 666 2
+	writer_on
+	said_why "the writer" "key $KEY holds a semaphore set $SHM_OTHER made (mode 0666)" "status 2" "$ENDED" \
+		"$(head -c 300 "$BATS_TEST_TMPDIR/writer.out.err")"
+	# The listener last (a listener may take every segment there is, as one
+	# sample does): a key another user made first (exit 2), a KEY that is
+	# not a number (exit 2), a letter that claims 4093 bytes (exit 3).
+	shm_key
+	plant "$SHM_OTHER" shm 666 4096
+	listener_ends taken "$KEY"
+	said_why "the listener" "$SHM_OTHER made key $KEY first" "status 2" "$ENDED" "$(head -c 300 "$OUT.err")"
+	shm_key
+	listener_ends junk "${KEY}x"
+	said_why "the listener" "its KEY is \"${KEY}x\"" "status 2" "$ENDED" "$(head -c 300 "$OUT.err")"
+	shm_key
+	listener_ends letter "$KEY"
+	if [[ $ENDED == started ]]; then
+		run_as "$SHM_USER" "$LETTERS" send-len "$KEY" "$PID" 4093
+		ended "$PID"
+		said_why "the listener" "the letter claims 4093 bytes" "status 3" "$ENDED" "$(head -c 300 "$OUT.err")"
+	fi
+}
+
+@test "every program takes a KEY in decimal, a leading 0 included, or in hexadecimal with 0x" {
 	require_shm listener
 	require_shm sender
 	require_shm reader
 	require_shm writer
-	local hex
-	# Each program is given 0x and the key in hexadecimal; what it made or
-	# used must be on the key in decimal. Only the key is judged here: how
-	# each exchange goes is the other tests' business.
-	shm_key
-	printf -v hex '0x%x' "$KEY"
-	hear
-	run_as "$SHM_USER" "$(student sender)" "$hex" "$PID" "for garfield's eyes only"
-	wait_until exited "$PID" || true
-	[[ $status == 0 ]] && exited "$PID" ||
-		fail "expected: the sender given KEY $hex to send to our listener on key $KEY (exit 0, our listener woken); actual: status $status ($(head -c 200 <<<"$stderr")), our listener $(exited "$PID" && echo woken || echo "not woken")"
-	shm_key
-	printf -v hex '0x%x' "$KEY"
-	start_ready "$BATS_TEST_TMPDIR/reader.hex" "Reader PID: " "$SHM_USER" stdbuf -oL "$(student reader)" "$hex"
-	[[ $(on_key "$KEY" | sort | tr '\n' ' ') == "sem shm " ]] ||
-		fail "expected: the reader given KEY $hex to make its segment and set on key $KEY; actual: on that key: $(on_key "$KEY" | tr '\n' ' ')"
+	local form arg hint
+	# Each program is given its key in each form, a fresh key each time:
+	# 0x and the key in hexadecimal; and the key in decimal after a 0, its
+	# digits all below 8, where base 0 (strtol()'s, or sscanf()'s %i) reads
+	# an octal number, another key. What it made or used must be on the key.
+	# Only the key is judged here: how each exchange goes is the other
+	# tests' business.
+	for form in hex zero; do
+		key_as "$form"
+		hear
+		run_as "$SHM_USER" "$(student sender)" "$arg" "$PID" "for garfield's eyes only"
+		wait_until exited "$PID" || true
+		[[ $status == 0 ]] && exited "$PID" ||
+			fail "$(printf 'expected: the sender given KEY %s to send to our listener on key %s (exit 0, our listener woken)\nactual:   status %s (%s), our listener %s%s' \
+				"$arg" "$KEY" "$status" "$(head -c 200 <<<"$stderr")" "$(exited "$PID" && echo woken || echo "not woken")" "$hint")"
+	done
+	for form in hex zero; do
+		key_as "$form"
+		start_ready "$BATS_TEST_TMPDIR/reader.$form" "Reader PID: " "$SHM_USER" stdbuf -oL "$(student reader)" "$arg"
+		[[ $(on_key "$KEY" | sort | tr '\n' ' ') == "sem shm " ]] ||
+			fail "$(printf 'expected: the reader given KEY %s to make its segment and set on key %s\nactual:   on that key: %s%s' \
+				"$arg" "$KEY" "$(on_key "$KEY" | tr '\n' ' ')" "$hint")"
+	done
 	# The writer, on garfield's own segment and set planted on the key: it
 	# takes its turn.
-	shm_key
-	printf -v hex '0x%x' "$KEY"
-	plant "$SHM_USER" shm 600 4096
-	plant "$SHM_USER" sem 600 2
-	writer_on "$hex"
-	[[ $STATE != *"sem0: value=1 "* ]] ||
-		fail "expected: the writer given KEY $hex to take its turn on garfield's segment and set on key $KEY; actual: $(tr '\n' ' ' <<<"$STATE") (the writer: $ENDED: $(head -c 200 "$BATS_TEST_TMPDIR/writer.out.err"))"
-	# The listener last: a listener may take every segment there is, as
-	# one sample does.
-	shm_key
-	printf -v hex '0x%x' "$KEY"
-	start_ready "$BATS_TEST_TMPDIR/listener.hex" "Listener PID: " "$SHM_USER" stdbuf -oL "$(student listener)" "$hex"
-	[[ $(on_key "$KEY") == shm ]] ||
-		fail "expected: the listener given KEY $hex to make its segment on key $KEY; actual: on that key: $(on_key "$KEY" | tr '\n' ' ')"
+	for form in hex zero; do
+		key_as "$form"
+		plant "$SHM_USER" shm 600 4096
+		plant "$SHM_USER" sem 600 2
+		writer_on "$arg"
+		[[ $STATE != *"sem0: value=1 "* ]] ||
+			fail "$(printf 'expected: the writer given KEY %s to take its turn on garfield'"'"'s segment and set on key %s\nactual:   %s (the writer: %s: %s)%s' \
+				"$arg" "$KEY" "$(tr '\n' ' ' <<<"$STATE")" "$ENDED" "$(head -c 200 "$BATS_TEST_TMPDIR/writer.out.err")" "$hint")"
+	done
+	# The listener last: a listener may take every segment there is but its
+	# own, as one sample does. Each is stopped before the next starts, to
+	# give its own back.
+	for form in hex zero; do
+		key_as "$form"
+		start_ready "$BATS_TEST_TMPDIR/listener.$form" "Listener PID: " "$SHM_USER" stdbuf -oL "$(student listener)" "$arg"
+		[[ $(on_key "$KEY") == shm ]] ||
+			fail "$(printf 'expected: the listener given KEY %s to make its segment on key %s\nactual:   on that key: %s%s' \
+				"$arg" "$KEY" "$(on_key "$KEY" | tr '\n' ' ')" "$hint")"
+		kill -s TERM "$BG"
+		ended "$BG"
+	done
+}
+
+# key_as FORM: a fresh KEY, and arg, the way it is written for the program:
+# FORM hex is 0x and hexadecimal digits; zero, a 0 and decimal digits, all
+# below 8 (shm_octal_key). Sets hint for a failure, for the form.
+key_as() {
+	if [[ $1 == hex ]]; then
+		shm_key
+		printf -v arg '0x%x' "$KEY"
+		hint=
+	else
+		shm_octal_key
+		arg=0$KEY
+		hint=$(printf '\nhint:     KEY is decimal, or hexadecimal after 0x: strtol(digits, &end, hex ? 16 : 10); base 0 reads %s as octal, key %s' "$arg" "$((8#$KEY))")
+	fi
 }

@@ -47,6 +47,28 @@ start_ready() {
 		"$line" "$BG" "${LAB_READY_WHEN:-once it is ready}" "$why" "$(head -c 300 "$out" | cat -v)" "$(head -c 300 "$out.err")" "$hint")"
 }
 
+# start_or_end OUT LINE USER CMD...: start_as, then wait until it printed
+# its ready line (LINE followed by the PID) or ended. Sets PID, and ENDED:
+# "status N" when it is gone, "started" when it printed its ready line (it
+# runs on), else "still running" (killed). For a start it must refuse.
+start_or_end() {
+	local out=$1 line=$2
+	shift 2
+	start_as "$out" "$@"
+	PID=$BG
+	wait_until ready_or_gone "$out" "$PID" "$line" || true
+	first_line "$out"
+	if exited "$PID"; then
+		ended "$PID"
+	elif [[ $FIRST == "$line$PID" ]]; then
+		ENDED=started
+	else
+		kill -KILL "$PID" 2>/dev/null || true
+		wait "$PID" 2>/dev/null || true
+		ENDED="still running"
+	fi
+}
+
 # ended PID: wait for PID (a child of this shell: never call it in $(...))
 # for LAB_BOUND s; set ENDED to "status N", or kill it and set "still running".
 ended() {

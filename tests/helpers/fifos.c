@@ -38,14 +38,17 @@
  *   fifos mq-ask NAME REPLY LEN...  our sender: make REPLY (ours, 0600), send each
  *                                   message as a request, print each reply and '\n'
  *                                   (waiting for it first), remove REPLY
- *   fifos mq-serve NAME ok|wrong|silent
+ *   fifos mq-attr NAME              its attributes: "maxmsg=N msgsize=N"
+ *   fifos mq-serve NAME ok|wrong|padded|trailing|silent
  *                                   our receiver: make NAME (0600), say "Fixture PID:
  *                                   N", then for each request say "request reply=NAME
  *                                   len=N" on stderr ("request (no reply queue)"
  *                                   without a '\n'), print its message and '\n' (even
- *                                   if it is refused next), and if its reply queue is
- *                                   ours and 0600, reply
- *                                   "OK N" (ok), "OK N+1" (wrong) or nothing (silent).
+ *                                   if it is refused next), say "reply queue NAME:
+ *                                   maxmsg=N msgsize=N" on stderr once it opened it,
+ *                                   and if it is ours and 0600, reply "OK N" (ok),
+ *                                   "OK N+1" (wrong), "OK 0N" (padded), "OK N" and a
+ *                                   '\0' (trailing) or nothing (silent).
  *                                   On SIGTERM: the requests already there, then
  *                                   remove NAME.
  *
@@ -83,6 +86,9 @@
 #define INPUT_MAX 65536
 /* The most bytes rawread copies: no test sends that many. */
 #define RAW_MAX (1 << 20)
+/* The most requests of one mq-ask: more than the descriptors code under
+ * test may have open (LAB_LIMITS, helpers/lab.bash). */
+#define ASK_MAX 512
 
 static const char *prog = "fifos";
 
@@ -199,14 +205,15 @@ slurp(char *buf)
 	return have;
 }
 
-/* lengths: the LEN arguments, which must add up to HAVE bytes of input. */
+/* lengths: the LEN arguments (at most MAX of them), which must add up to
+ * HAVE bytes of input. */
 static size_t
-lengths(char **argv, size_t *lens, size_t have)
+lengths(char **argv, size_t *lens, size_t max, size_t have)
 {
 	size_t n = 0, total = 0;
 
 	for (; argv[n] != NULL; n++) {
-		if (n == 64)
+		if (n == max)
 			fail("too many messages", "LEN");
 		lens[n] = strtoul(argv[n], NULL, 10);
 		total += lens[n];
@@ -315,7 +322,7 @@ cmd_frames(char **argv)
 		fail("paced or split", argv[1]);
 	split = strcmp(argv[1], "split") == 0;
 	have = slurp(in);
-	n = lengths(argv + 2, lens, have);
+	n = lengths(argv + 2, lens, 64, have);
 	fd = open_writer(path);
 	for (size_t i = 0; i < n; i++) {
 		uint32_t len = (uint32_t)lens[i];
@@ -590,6 +597,18 @@ cmd_mq_drain(char **argv)
 }
 
 static int
+cmd_mq_attr(char **argv)
+{
+	mqd_t q = open_queue(argv[0], O_RDONLY | O_NONBLOCK);
+	struct mq_attr attr;
+
+	if (mq_getattr(q, &attr) == -1)
+		die("mq_getattr", argv[0]);
+	printf("maxmsg=%ld msgsize=%ld\n", (long)attr.mq_maxmsg, (long)attr.mq_msgsize);
+	return 0;
+}
+
+static int
 cmd_mq_gone(char **argv)
 {
 	int status = 0;
@@ -668,12 +687,13 @@ cmd_mq_ask(char **argv)
 {
 	static char in[INPUT_MAX];
 	char reply[REPLY_MAX];
-	size_t lens[64], n, have, at = 0;
+	static size_t lens[ASK_MAX];
+	size_t n, have, at = 0;
 	mqd_t q, rq;
 	int status = 0;
 
 	have = slurp(in);
-	n = lengths(argv + 2, lens, have);
+	n = lengths(argv + 2, lens, ASK_MAX, have);
 	rq = make_queue(argv[1], O_RDONLY, 0600, REPLY_MAX);
 	q = open_queue(argv[0], O_WRONLY);
 	for (size_t i = 0; i < n; i++) {
@@ -703,6 +723,7 @@ serve(const char *req, size_t n, const char *how)
 	const char *nl = memchr(req, '\n', n);
 	char name[256], reply[REPLY_MAX];
 	size_t namelen, len;
+	struct mq_attr attr;
 	struct stat st;
 	mqd_t rq;
 	int rlen;
@@ -725,13 +746,23 @@ serve(const char *req, size_t n, const char *how)
 		fprintf(stderr, "refused: reply queue %s: %s\n", name, errno_name(errno));
 		return;
 	}
+	if (mq_getattr(rq, &attr) == 0)
+		fprintf(stderr, "reply queue %s: maxmsg=%ld msgsize=%ld\n", name,
+			(long)attr.mq_maxmsg, (long)attr.mq_msgsize);
 	if (fstat(rq, &st) == -1 || st.st_uid != geteuid() || (st.st_mode & 07777) != 0600) {
 		fprintf(stderr, "refused: reply queue %s: not ours, 0600\n", name);
 		mq_close(rq);
 		return;
 	}
 	if (strcmp(how, "silent") != 0) {
-		rlen = snprintf(reply, sizeof(reply), "OK %zu", len + (strcmp(how, "wrong") == 0));
+		/* wrong: another number; padded: N, but not its exact
+		 * bytes; trailing: N's bytes, and one more. */
+		if (strcmp(how, "padded") == 0)
+			rlen = snprintf(reply, sizeof(reply), "OK 0%zu", len);
+		else
+			rlen = snprintf(reply, sizeof(reply), "OK %zu", len + (strcmp(how, "wrong") == 0));
+		if (strcmp(how, "trailing") == 0)
+			rlen++;         /* snprintf()'s '\0' */
 		if (mq_send(rq, reply, (size_t)rlen, 0) == -1)
 			fprintf(stderr, "no reply to %s: %s\n", name, errno_name(errno));
 	}
@@ -748,8 +779,9 @@ cmd_mq_serve(char **argv)
 	mqd_t q;
 	ssize_t n;
 
-	if (strcmp(how, "ok") != 0 && strcmp(how, "wrong") != 0 && strcmp(how, "silent") != 0)
-		fail("ok, wrong or silent", how);
+	if (strcmp(how, "ok") != 0 && strcmp(how, "wrong") != 0 && strcmp(how, "padded") != 0 &&
+	    strcmp(how, "trailing") != 0 && strcmp(how, "silent") != 0)
+		fail("ok, wrong, padded, trailing or silent", how);
 	q = make_queue(argv[0], O_RDONLY | O_NONBLOCK, 0600, REQUEST_MAX);
 	say_ready();
 	p[0] = (struct pollfd){ .fd = q, .events = POLLIN };
@@ -790,6 +822,7 @@ static const struct {
 	{ "plant", 2, cmd_plant },         { "lock", 1, cmd_lock },
 	{ "mq-make", 2, cmd_mq_make },     { "mq-open", 2, cmd_mq_open },
 	{ "mq-drain", 1, cmd_mq_drain },   { "mq-gone", 1, cmd_mq_gone },
+	{ "mq-attr", 1, cmd_mq_attr },
 	{ "mq-unlink", 1, cmd_mq_unlink }, { "mq-request", 2, cmd_mq_request },
 	{ "mq-raw", 1, cmd_mq_raw },       { "mq-ask", 2, cmd_mq_ask },
 	{ "mq-serve", 2, cmd_mq_serve },

@@ -21,6 +21,9 @@
  *                                  as a reader does (1, 0, ...; sem_otime set), and,
  *                                  with UID, handed to UID
  *   letters peek KEY               what shmget() and shmat() give us on KEY
+ *   letters poke KEY               what semop() gives us on KEY's set, trying to take
+ *                                  the reader's turn without waiting (changes nothing
+ *                                  while the turn is not given)
  *   letters state KEY              the segment's and the set's state on KEY
  *   letters read KEY               our stream reader: makes, initialises, reads
  *   letters write KEY              our stream writer: waits for initialisation, sends stdin
@@ -213,12 +216,16 @@ hand_over(int id, int sem, const char *uid)
 	}
 }
 
-/* A segment of SIZE bytes on KEY with MODE, "canary!" in it (len 7). */
+/* A segment of SIZE bytes on KEY with MODE, "canary!" in it (len 7). It is
+ * made 0600, for us to write the canary even when MODE (0000, say) would
+ * not let us, and given MODE after: after the hand-over, which reads the
+ * segment's state first, and which its maker keeps the right to do. */
 static int
 squat(key_t key, const char *mode, size_t size, const char *uid)
 {
-	int id = shmget(key, size, IPC_CREAT | IPC_EXCL | (int)strtol(mode, NULL, 8));
+	int id = shmget(key, size, IPC_CREAT | IPC_EXCL | 0600);
 	struct letter *box;
+	struct shmid_ds ds;
 
 	if (id == -1)
 		die(2, "shmget");
@@ -227,6 +234,11 @@ squat(key_t key, const char *mode, size_t size, const char *uid)
 	memcpy(box->text, "canary!", 7);
 	shmdt(box);
 	hand_over(id, 0, uid);
+	if (shmctl(id, IPC_STAT, &ds) == -1)
+		die(2, "shmctl(IPC_STAT)");
+	ds.shm_perm.mode = (unsigned short)strtol(mode, NULL, 8);
+	if (shmctl(id, IPC_SET, &ds) == -1)
+		die(2, "shmctl(IPC_SET)");
 	printf("squatted %d\n", id);
 	return 0;
 }
@@ -270,6 +282,27 @@ cmd_peek(char **argv)
 		return 1;
 	}
 	printf("shmat: ok\n");
+	return 0;
+}
+
+/* poke: try to take the reader's turn (-1 on semaphore 1, IPC_NOWAIT): it
+ * needs the right to alter the set. Without it, EACCES; with it, EAGAIN
+ * while the turn is not given, and nothing changes. */
+static int
+cmd_poke(char **argv)
+{
+	int sem = semget(key_of(argv[0]), 0, 0);
+	struct sembuf op = { .sem_num = 1, .sem_op = -1, .sem_flg = IPC_NOWAIT };
+
+	if (sem == -1) {
+		printf("semget: [Errno %d] %s\n", errno, strerror(errno));
+		return 1;
+	}
+	if (semop(sem, &op, 1) == -1) {
+		printf("semop: [Errno %d] %s\n", errno, strerror(errno));
+		return 1;
+	}
+	printf("semop: ok\n");
 	return 0;
 }
 
@@ -467,7 +500,7 @@ static const struct {
 	int (*run)(char **);
 } commands[] = {
 	{ "send", 2, cmd_send },     { "send-len", 3, cmd_send_len }, { "flip", 3, cmd_flip },
-	{ "listen", 1, cmd_listen }, { "peek", 1, cmd_peek },
+	{ "listen", 1, cmd_listen }, { "peek", 1, cmd_peek },         { "poke", 1, cmd_poke },
 	{ "state", 1, cmd_state },   { "read", 1, cmd_read },         { "write", 1, cmd_write },
 	{ "hold", 1, cmd_hold },     { "plant", 4, cmd_plant },       { "write-len", 2, cmd_write_len },
 };

@@ -3,9 +3,11 @@
  * sends what a paw must refuse. Test code, built by the suite; it runs as a
  * test account, through lab_exec, like the code under test.
  *
- *     rogue ask SOCKET REQUEST [hangup]   send REQUEST (bytes, as given; the
- *                                         test adds the newline) and report
- *                                         the reply; "hangup": close at once
+ *     rogue ask SOCKET REQUEST [hangup|shut]  send REQUEST (bytes, as given;
+ *                                         the test adds the newline) and report
+ *                                         the reply; "hangup": close at once;
+ *                                         "shut": shutdown(SHUT_WR), the end
+ *                                         of our bytes, then report the reply
  *     rogue dribble SOCKET                send half a name, then the rest on
  *                                         SIGUSR1, and report the reply
  *     rogue pieces SOCKET PIECE...        send each PIECE once the keeper has
@@ -18,8 +20,12 @@
  *                                         and report what follows
  *     rogue hold SOCKET                   connect, send nothing, report when
  *                                         the keeper lets go
- *     rogue flood SOCKET COUNT REQUEST    COUNT connections at once, REQUEST
- *                                         on each, then hang up on all
+ *     rogue flood SOCKET COUNT REQUEST... COUNT connections at once, the
+ *                                         REQUESTs in turn, one on each, then
+ *                                         hang up on all
+ *     rogue orphan SOCKET REQUEST         a child connects and exits; once it
+ *                                         is reaped, we send REQUEST on its
+ *                                         connection and report the reply
  *     rogue serve SOCKET MODE FILE        a hostile keeper for one client:
  *                                         "OK" with MODE's descriptors:
  *                                         ok (FILE), none, two (FILE twice),
@@ -30,9 +36,11 @@
  *                                         hangup: no reply, the connection
  *                                         closed once the request is read
  *
- * What "ask" prints, a line each (a test asserts on them):
+ * What "ask" and "orphan" print, a line each (a test asserts on them):
  *
- *     pid: <its PID>
+ *     pid: <its PID>                   ("orphan": the connecting child's)
+ *     hung up | shut down              (after REQUEST, for those options)
+ *     gone: <the child's PID>          ("orphan": reaped, REQUEST sent)
  *     connect: ok | connect: ok (abstract name) | connect: [Errno N] <strerror>
  *     reply: <the reply line, unprintable bytes as '?'> | reply: (none)
  *     descriptors: <how many came with it>
@@ -70,6 +78,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 enum { EXIT_DONE = 0, EXIT_NO_CONNECT = 3, EXIT_FAILED = 4 };
@@ -98,22 +107,20 @@ set_path(struct sockaddr_un *addr, const char *path, int abstract)
 	memcpy(addr->sun_path + (abstract ? 1 : 0), path, strlen(path));
 }
 
-/* dial: a connected socket, or -1 with errno (REPORT: print the result). */
+/* connect_to: connect S to PATH, or to the same name in the abstract
+ * namespace; 0, or -1 with errno (REPORT: print the result). */
 static int
-dial(const char *path, int report)
+connect_to(int s, const char *path, int report)
 {
 	struct sockaddr_un addr;
 	socklen_t len;
-	int s, e;
+	int e;
 
-	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s == -1)
-		die("socket");
 	set_path(&addr, path, 0);
 	if (connect(s, (struct sockaddr *)&addr, sizeof addr) == 0) {
 		if (report)
 			printf("connect: ok\n");
-		return s;
+		return 0;
 	}
 	e = errno;
 	if (e == ENOENT) {
@@ -122,12 +129,28 @@ dial(const char *path, int report)
 		if (connect(s, (struct sockaddr *)&addr, len) == 0) {
 			if (report)
 				printf("connect: ok (abstract name)\n");
-			return s;
+			return 0;
 		}
 	}
-	close(s);
 	if (report)
 		printf("connect: [Errno %d] %s\n", e, strerror(e));
+	errno = e;
+	return -1;
+}
+
+/* dial: a connected socket, or -1 with errno (REPORT: print the result). */
+static int
+dial(const char *path, int report)
+{
+	int s, e;
+
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s == -1)
+		die("socket");
+	if (connect_to(s, path, report) == 0)
+		return s;
+	e = errno;
+	close(s);
 	errno = e;
 	return -1;
 }
@@ -261,6 +284,11 @@ ask(int argc, char *argv[])
 	if (argc > 4 && strcmp(argv[4], "hangup") == 0) {
 		printf("hung up\n");
 		return EXIT_DONE;
+	}
+	if (argc > 4 && strcmp(argv[4], "shut") == 0) {
+		if (shutdown(s, SHUT_WR) == -1)
+			die("shutdown");
+		printf("shut down\n");
 	}
 	report_reply(s);
 	close(s);
@@ -397,7 +425,7 @@ hold(const char *path)
 }
 
 static int
-flood(const char *path, int count, const char *request)
+flood(const char *path, int count, char *requests[], int nrequests)
 {
 	int *s = calloc((size_t)count, sizeof *s), made = 0;
 
@@ -408,11 +436,42 @@ flood(const char *path, int count, const char *request)
 			made++;
 	for (int i = 0; i < count; i++)
 		if (s[i] != -1) {
+			const char *request = requests[i % nrequests];
+
 			send_all(s[i], request, strlen(request));
 			close(s[i]);
 		}
 	printf("flooded: %d of %d connections\n", made, count);
 	free(s);
+	return EXIT_DONE;
+}
+
+/* orphan: the process that connects is gone, reaped, before the keeper hears
+ * a byte: a keeper that looks the peer up by its PID finds no one there. */
+static int
+orphan(const char *path, const char *request)
+{
+	pid_t child;
+	int s, status;
+
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s == -1)
+		die("socket");
+	child = fork();
+	if (child == -1)
+		die("fork");
+	if (child == 0) {
+		printf("pid: %ld\n", (long)getpid());
+		_exit(connect_to(s, path, 1) == 0 ? EXIT_DONE : EXIT_NO_CONNECT);
+	}
+	if (waitpid(child, &status, 0) == -1)
+		die("waitpid");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != EXIT_DONE)
+		return EXIT_NO_CONNECT;
+	send_all(s, request, strlen(request));
+	printf("gone: %ld\n", (long)child);
+	report_reply(s);
+	close(s);
 	return EXIT_DONE;
 }
 
@@ -512,10 +571,12 @@ main(int argc, char *argv[])
 		return twice(argv[2], argv[3]);
 	if (argc == 3 && strcmp(argv[1], "hold") == 0)
 		return hold(argv[2]);
-	if (argc == 5 && strcmp(argv[1], "flood") == 0)
-		return flood(argv[2], atoi(argv[3]), argv[4]);
+	if (argc >= 5 && strcmp(argv[1], "flood") == 0)
+		return flood(argv[2], atoi(argv[3]), argv + 4, argc - 4);
+	if (argc == 4 && strcmp(argv[1], "orphan") == 0)
+		return orphan(argv[2], argv[3]);
 	if (argc == 5 && strcmp(argv[1], "serve") == 0)
 		return serve(argv[2], argv[3], argv[4]);
-	fprintf(stderr, "usage: rogue ask|dribble|pieces|twice|hold|flood|serve SOCKET ...\n");
+	fprintf(stderr, "usage: rogue ask|dribble|pieces|twice|hold|flood|orphan|serve SOCKET ...\n");
 	return EXIT_FAILED;
 }

@@ -71,10 +71,16 @@ shm_leftovers() {
 	SHM_KEYS=()
 }
 
-# perms_on KEY: the mode of the segment on KEY, in octal ("600"; the file
-# shows it in octal, with SHM_DEST and the like above the permission bits).
+# perms_on KEY [KIND]: the mode of the segment (KIND shm, the default) or
+# the semaphore set (sem) on KEY, in octal ("600"; the file shows it in
+# octal, with SHM_DEST and the like above the permission bits).
 perms_on() {
-	awk -v key="$1" 'FNR > 1 && $1 == key { print $3 % 1000 }' /proc/sysvipc/shm
+	awk -v key="$1" 'FNR > 1 && $1 == key { print $3 % 1000 }' "/proc/sysvipc/${2:-shm}"
+}
+
+# size_on KEY: the size in bytes of the segment on KEY.
+size_on() {
+	awk -v key="$1" 'FNR > 1 && $1 == key { print $4 }' /proc/sysvipc/shm
 }
 
 # objects_of USER: how many segments and semaphore sets USER owns or made.
@@ -96,3 +102,14 @@ on_key() {
 		/proc/sysvipc/shm /proc/sysvipc/sem
 }
 
+# shm_octal_key: a fresh random key in KEY whose nine decimal digits are all
+# below 8 (the first not 0): what base 0 reads in 0KEY, an octal number and
+# another key, is remembered for teardown too.
+shm_octal_key() {
+	local i
+	KEY=$((SRANDOM % 7 + 1))
+	for ((i = 0; i < 8; i++)); do
+		KEY+=$((SRANDOM % 8))
+	done
+	SHM_KEYS+=("$KEY" "$((8#$KEY))")
+}
