@@ -293,16 +293,22 @@ keeper_refused() {
 	kill -USR1 "$(sed -n 's/^pid: //p' "$slow")" 2>/dev/null || true
 	ask garfield "$(printf 'a%.0s' {1..5000})"$'\n'
 	expect_reply "ERR 36" 0 "a line longer than 4096 bytes gets ENAMETOOLONG (36)"
-	# A name, and the end of the client's bytes before its newline: no
-	# request, so never the file.
+	ask garfield $'treasure.txt\n'
+	expect_reply "OK" 1 "after clients that hung up before their reply, refused ones too, the keeper must still serve: send with MSG_NOSIGNAL (or ignore SIGPIPE), refusals as well"
+	! exited "$KPID" || fail "the keeper exited: $(head -c 300 "$KERR")"
+}
+
+@test "a name whose client hangs up before its newline is no request: ERR 22 or a close, never the file" {
+	keeper_start
+	# A name, and the end of the client's bytes (shutdown(SHUT_WR)) before
+	# its newline.
 	ask garfield 'treasure.txt' shut
 	if ! grep -qxE -e 'reply: ERR 22' -e 'reply: \(none\)( .*)?' <<<"$output" || ! grep -qx 'descriptors: 0' <<<"$output"; then
 		fail "$(printf 'expected: "ERR 22", or the connection closed, and no descriptor, for "treasure.txt" and a hang-up before the newline\nactual:   %s\nhint:     read() returning 0 is the client hanging up: without its newline, what came is no request' \
 			"$(sed '2,$s/^/          /' <<<"$output")")"
 	fi
 	ask garfield $'treasure.txt\n'
-	expect_reply "OK" 1 "after clients that hung up before their reply, refused ones too, the keeper must still serve: send with MSG_NOSIGNAL (or ignore SIGPIPE), refusals as well"
-	! exited "$KPID" || fail "the keeper exited: $(head -c 300 "$KERR")"
+	expect_reply "OK" 1 "control: the same name with its newline is a request, and is served"
 }
 
 # pieces USER PIECE...: our client sends each PIECE once the keeper has read
