@@ -953,16 +953,16 @@ PY
 	assert_output --partial "stopped by SIGTERM: 0 of 2 submissions were graded"
 }
 
-# grade_part_samples PART DIR: the handout sample and the PART-* samples
-# (those GRADER_SAMPLES names, when set), graded on the optional PART alone,
-# in DIR. When GRADER_SAMPLES names no PART-* sample, the part's class is
-# not graded at all (its test skips).
 # part_points PART: what PART is worth, from the rubric.
 part_points() {
 	python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["parts"][sys.argv[2]]["points"])' \
 		"$ROOT/grader/rubric.json" "$1"
 }
 
+# grade_part_samples PART DIR: the handout sample and the PART-* samples
+# (those GRADER_SAMPLES names, when set), graded on the optional PART alone,
+# in DIR. When GRADER_SAMPLES names no PART-* sample, the part's class is
+# not graded at all (its test skips).
 grade_part_samples() {
 	local part=$1 d=$2 name
 	if [[ -n ${GRADER_SAMPLES:-} && " $GRADER_SAMPLES " != *" $part-"* ]]; then
