@@ -688,10 +688,11 @@ def hold_container_accounts(path=CONTAINER_LOCK):
 
 
 def copy_etc(etc, tree):
-    """TREE: a copy of ETC, its files hard links where the file system allows,
-    its directories and symbolic links made anew, with their owners and
-    modes. A file that vanishes meanwhile (useradd renames files in and out)
-    is left out; anything but a file, a directory or a link, too."""
+    """TREE: a copy of ETC, its files and symbolic links hard links where
+    the file system allows (made anew elsewhere), its directories made anew,
+    with their owners and modes. A file that vanishes meanwhile (useradd
+    renames files in and out) is left out; anything but a file, a directory
+    or a link, too."""
     link = True
 
     def own(path, st):
@@ -703,20 +704,23 @@ def copy_etc(etc, tree):
         nonlocal link
         try:
             st = os.lstat(src)
+            if not (stat.S_ISLNK(st.st_mode) or stat.S_ISREG(st.st_mode)):
+                return
+            if link:
+                # A hard link, to a symbolic link's own inode too: a new
+                # inode costs a millisecond on some file systems, and /etc
+                # holds hundreds of links (alternatives, rc?.d).
+                try:
+                    os.link(src, dst, follow_symlinks=False)
+                    return
+                except OSError as e:
+                    if e.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK):
+                        raise
+                    link = False
             if stat.S_ISLNK(st.st_mode):
                 os.symlink(os.readlink(src), dst)
-            elif stat.S_ISREG(st.st_mode):
-                if link:
-                    try:
-                        os.link(src, dst)
-                        return
-                    except OSError as e:
-                        if e.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK):
-                            raise
-                        link = False
-                shutil.copyfile(src, dst, follow_symlinks=False)
             else:
-                return
+                shutil.copyfile(src, dst, follow_symlinks=False)
             own(dst, st)
         except FileNotFoundError:
             pass
