@@ -72,11 +72,7 @@ warnings:
 	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only keeper/paw.c
 	for f in $(SHM_PROGRAMS:=.c); do $(CC) $(LAB_CFLAGS) -Werror -fsyntax-only $$f || exit; done
 	for f in $(FIFO_PROGRAMS:=.c); do $(CC) $(LAB_CFLAGS) -Werror -fsyntax-only $$f || exit; done
-	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only tests/helpers/nonet.c
-	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only tests/helpers/bound.c
-	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only tests/helpers/letters.c
-	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only tests/helpers/fifos.c
-	$(CC) $(LAB_CFLAGS) -Werror -fsyntax-only tests/helpers/fixexec.c
+	for f in tests/helpers/*.c; do $(CC) $(LAB_CFLAGS) -Werror -fsyntax-only $$f || exit; done
 
 engine:
 	@command -v $(CONTAINER_ENGINE) >/dev/null || { \

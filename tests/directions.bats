@@ -30,35 +30,6 @@ test_script() {
 	return 1
 }
 
-# ignored PATH: does the submission's .gitignore ignore PATH? (The patterns
-# a course uses: names, globs, a leading or trailing slash, "!" negation.)
-ignored() {
-	local path=$1 line pat neg verdict=1 part
-	while IFS= read -r line || [[ -n $line ]]; do
-		line=${line%$'\r'}
-		[[ -z ${line//[[:space:]]/} || $line == \#* ]] && continue
-		neg=0
-		[[ $line == !* ]] && { neg=1; line=${line#!}; }
-		pat=${line%/}
-		if [[ $pat == */* ]]; then
-			# Anchored at the top: match the path or a leading directory of it.
-			pat=${pat#/}
-			# shellcheck disable=SC2053 # the pattern is a glob on purpose
-			[[ $path == $pat || $path == $pat/* ]] || continue
-		else
-			local hit=0
-			IFS=/ read -ra part <<<"$path"
-			for p in "${part[@]}"; do
-				# shellcheck disable=SC2053
-				[[ $p == $pat ]] && hit=1
-			done
-			((hit)) || continue
-		fi
-		verdict=$neg
-	done <"$LAB_DIR/.gitignore"
-	return "$verdict"
-}
-
 # uncommented_line REGEX: a line of .gitlab-ci.yml, not a comment, matches.
 uncommented_line() {
 	grep -vE '^[[:space:]]*#' "$LAB_DIR/.gitlab-ci.yml" | grep -qE "$1"

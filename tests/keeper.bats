@@ -53,6 +53,21 @@ teardown() {
 	require_keeper paw
 }
 
+# keeper/HANDOUT.md, step 1: the build outputs, and what test_keeper.sh
+# makes, in .gitignore. A submission that tests with tests/keeper.bats
+# instead of test_keeper.sh makes no keeper.log and no run/.
+@test ".gitignore ignores keeper/keeper, keeper/paw, keeper.log and run/" {
+	[[ -f $LAB_DIR/.gitignore ]] || fail "expected: a .gitignore; there is none"
+	local path paths=(keeper/keeper keeper/paw) missing=()
+	[[ -f $LAB_DIR/test_keeper.sh ]] && paths+=(keeper.log run/keeper.sock)
+	for path in "${paths[@]}"; do
+		ignored "$path" || missing+=("$path")
+	done
+	((${#missing[@]} == 0)) ||
+		fail "$(printf 'expected: .gitignore to ignore %s\nactual:   not ignored: %s\nhint:     add the lines of step 1: keeper/keeper, keeper/paw, keeper.log, run/' \
+			"${paths[*]}" "${missing[*]}")"
+}
+
 # keeper_refused WHY: the keeper, run by run_as, refused to start: exit 2,
 # a message on stderr, no ready line (one that starts runs until its bound).
 keeper_refused() {
@@ -250,8 +265,17 @@ keeper_refused() {
 	expect_reply "ERR 13" 0 "control: started with garfield's user ID alone, the keeper serves no one else"
 }
 
-@test "a user outside the socket's group cannot connect: Permission denied" {
-	keeper_start
+@test "the socket is born 0660: a user outside its group cannot connect (Permission denied)" {
+	KEEPER_HOOK=1 keeper_start
+	# The socket never exists with looser permissions: its mode as bind()
+	# returns, before any chmod() could tighten it.
+	local mode
+	mode=$(hook_events '^bind ' | head -1)
+	mode=$(hook_field "$mode" mode)
+	# (No bind() of a path seen: an abstract name, which the rest judges.)
+	if [[ $mode =~ ^[0-7]{4}$ ]] && (((8#$mode & 8#0117) != 0)); then
+		fail "$(printf 'expected: the socket born with no permission beyond 0660 (rw-rw----): its mode as bind() returns\nactual:   mode %s\nhint:     umask(0117) before bind(): a chmod() after bind() leaves a moment in which others may connect' "$mode")"
+	fi
 	ask "$KEEPER_STRANGER" $'treasure.txt\n'
 	grep -qxF "connect: [Errno 13] Permission denied" <<<"$output" ||
 		fail "$(printf 'expected: connect() as %s (not in group users) to fail with EACCES\nactual:   %s\nhint:     bind a path (never the abstract namespace) with umask 0117, so the socket is 0660' \
@@ -261,8 +285,15 @@ keeper_refused() {
 		fail "control: nermal, in group users, must be able to connect: $output"
 }
 
-@test "a silent client is let go and the next one is served" {
+@test "a client too slow, silent or a byte at a time, is let go after its second, and the next one is served" {
 	keeper_start
+	# One second for the whole line, not one for each read(): a client
+	# that sends a byte every 0.2 s, never a newline, is let go all the same.
+	# (What it is told, the silent client below judges.)
+	dribble garfield
+	grep -q '^let go' <<<"$output" ||
+		fail "$(printf 'expected: a client that sends a byte every 0.2 s and never a newline let go after its second ("ERR 110", or the connection just closed)\nactual:   %s\nhint:     one second in all for the whole line: a timeout that starts again at each read() (SO_RCVTIMEO alone) never ends for a client that keeps sending' \
+			"$(sed '2,$s/^/          /' <<<"$output")")"
 	local hold=$BATS_TEST_TMPDIR/hold.out
 	in_background "$hold" garfield "$KEEPER_BUILD/fixtures/rogue" hold "$KSOCK"
 	wait_until grep -qx -e connected -e 'connect: .*' "$hold" || true
@@ -348,6 +379,39 @@ pieces() {
 			"$(grep '^after: ' <<<"$output")")"
 }
 
+# one_write K: the K-th connection got its reply in one write: a whole
+# line, OK with its one descriptor in a sendmsg(), or ERR N with none (no
+# write seen: a reply through stdio, fdopen(), which is not judged here).
+one_write() {
+	local sends text
+	sends=$(hook_events "^send conn=$1 ")
+	[[ -n $sends ]] || return 0
+	text=$(hook_field "$sends" text)
+	if [[ $(wc -l <<<"$sends") == 1 ]] &&
+		{ [[ $text == 'OK\n' && $(hook_field "$sends" call) == sendmsg && $(hook_field "$sends" fds) == 1 ]] ||
+			[[ $text =~ ^ERR\ [0-9]+\\n$ && $(hook_field "$sends" fds) == 0 ]]; }; then
+		return 0
+	fi
+	fail "$(printf 'expected: the reply in one write: "OK\\n" and its descriptor in one sendmsg(), or "ERR N\\n" (sendmsg(), send() or dprintf())\nactual:   the writes to the connection, in order:\n%s\nhint:     build the whole line first, then send it at once: OK with its SCM_RIGHTS descriptor in the same sendmsg()' \
+		"$(sed 's/^send conn=[0-9]* /          /' <<<"$sends")")"
+}
+
+# keeper/HANDOUT.md: the reply is one line, sent with one sendmsg(), so that
+# the line and its descriptor arrive together however the client reads.
+# Which writes it took, no client can tell for sure (a stream socket joins
+# them, or not): the hook records each write to a socket, and our client
+# waits until the keeper has closed the connection, after its last write.
+@test "the keeper sends each reply in one call: OK and its descriptor in one sendmsg()" {
+	KEEPER_HOOK=1 keeper_start
+	# A request to serve and one to refuse, whatever the keeper answers
+	# (other tests judge the answers). Our client reports once the keeper
+	# has closed the connection (or after 5 s): its last write is in.
+	pieces garfield $'treasure.txt\n'
+	one_write 1
+	pieces garfield $'no-such-file.txt\n'
+	one_write 2
+}
+
 @test "the keeper closes every descriptor it opens for a request" {
 	keeper_start
 	local before name
@@ -380,7 +444,7 @@ pieces() {
 # The keeper starts as a script's "&" starts it: with SIGINT ignored, which
 # its own handler must replace.
 stops_keeper() {
-	keeper_start
+	KEEPER_HOOK=1 keeper_start
 	local pid=$KPID
 	kill -s "$1" "$pid"
 	wait_until exited "$pid" ||
@@ -391,14 +455,42 @@ stops_keeper() {
 	[[ $stopped == 0 && ! -e $KSOCK ]] ||
 		fail "$(printf 'expected: exit status 0 and %s removed after SIG%s\nactual:   status %s, the socket %s\nhint:     a handler may call unlink() and _exit(); or set a flag and clean up in main' \
 			"$KSOCK" "$1" "$stopped" "$([[ -e $KSOCK ]] && echo "is still there" || echo "was removed")")"
+	# Only async-signal-safe functions in the handler: the hook saw each
+	# call the handler made to stdio or exit().
+	local unsafe
+	unsafe=$(hook_events '^unsafe ' | sed -n 's/^unsafe call=\([^ ]*\).*/\1()/p' | sort -u | paste -sd ' ')
+	[[ -z $unsafe ]] ||
+		fail "$(printf 'expected: the handler for SIG%s to call only async-signal-safe functions (unlink(), _exit(), write(); or only set a flag)\nactual:   it called %s\nhint:     stdio and exit() are not safe in a handler: a signal that lands inside printf() or malloc() deadlocks or corrupts them (signal-safety(7)); use _exit(), not exit()' \
+			"$1" "$unsafe")"
 }
 
-@test "SIGTERM stops the keeper: exit 0, its socket removed" {
+@test "SIGTERM stops the keeper: exit 0, its socket removed, nothing unsafe in its handler" {
 	stops_keeper TERM
 }
 
-@test "SIGINT stops the keeper too: exit 0, its socket removed" {
+@test "SIGINT stops the keeper too: exit 0, its socket removed, nothing unsafe in its handler" {
 	stops_keeper INT
+}
+
+# keeper/HANDOUT.md: the ready line comes once the keeper listens and its
+# handlers are installed, so that a client, or a SIGTERM, that comes the
+# moment it appears is served. The hook saw how much stdout held at each of
+# those moments (a handler installed late while its signal is blocked is in
+# time: the signal waits for it).
+@test "the keeper says it is ready only once it listens and its handlers are installed" {
+	KEEPER_HOOK=1 keeper_start
+	local event late=() sig name
+	event=$(hook_events '^listen ' | head -1)
+	[[ $(hook_field "$event" stdout) == [1-9]* ]] && late+=("listen()")
+	for sig in 2:SIGINT 15:SIGTERM; do
+		name=${sig#*:} sig=${sig%%:*}
+		event=$(hook_events "^handler sig=$sig " | head -1)
+		[[ $(hook_field "$event" stdout) == [1-9]* && $(hook_field "$event" blocked) == 0 ]] &&
+			late+=("the handler for $name")
+	done
+	((${#late[@]} == 0)) ||
+		fail "$(printf 'expected: "Keeper ready" printed once the keeper listens and its handlers for SIGINT and SIGTERM are installed\nactual:   the line was on stdout before: %s\nhint:     as in Part 1, but the other way round: sigaction() (or signal()) and listen() first, then print and flush the line' \
+			"$(printf '%s, ' "${late[@]}" | sed 's/, $//')")"
 }
 
 # keeper/HANDOUT.md: the ready line, flushed at once, and "nothing else goes
@@ -416,11 +508,12 @@ stops_keeper() {
 			"$KSOCK" "$(head -c 300 "$KOUT" | od -An -c | tr -s ' \n' ' ')")"
 }
 
-@test "the keeper logs each decision with the peer's uid and pid" {
-	keeper_start
-	local user_name user name uid pid
-	# logged UID PID NAME: a line of the keeper's stderr has all three.
-	logged() { grep -E "uid=$1([^0-9]|\$)" "$KERR" | grep -E "pid=$2([^0-9]|\$)" | grep -qF -- "$3"; }
+@test "the keeper logs each decision with the peer's uid and pid, before it replies" {
+	KEEPER_HOOK=1 keeper_start
+	local user_name user name uid pid k=0 reply before=$BATS_TEST_TMPDIR/before-reply
+	# logged UID PID NAME [FILE]: a line of FILE (default: the keeper's
+	# stderr) has all three.
+	logged() { grep -E "uid=$1([^0-9]|\$)" "${4:-$KERR}" | grep -E "pid=$2([^0-9]|\$)" | grep -qF -- "$3"; }
 	# One sent, and two refusals: every request is logged.
 	for user_name in garfield:treasure.txt nermal:treasure.txt garfield:../secret.txt; do
 		user=${user_name%%:*} name=${user_name#*:}
@@ -430,6 +523,15 @@ stops_keeper() {
 		wait_until logged "$uid" "$pid" "$name" ||
 			fail "$(printf 'expected: a line on stderr with uid=%s, pid=%s and the name %s (%s asked, and got %s)\nactual:   %s\nhint:     log every request, refusals too: keeper: uid=%s pid=%s '\''%s'\'': sent, or refused, [Errno N] ...' \
 				"$uid" "$pid" "$name" "$user" "$(sed -n 's/^reply: //p' <<<"$output")" "$(head -c 500 "$KERR")" "$uid" "$pid" "$name")"
+		# Before the reply: what stderr held when the hook saw the reply go
+		# out (a reply through stdio shows none, and is not judged here).
+		k=$((k + 1))
+		reply=$(hook_events "^send conn=$k " | head -1)
+		[[ -n $reply ]] || continue
+		head -c "$(hook_field "$reply" stderr)" "$KERR" >"$before"
+		logged "$uid" "$pid" "$name" "$before" ||
+			fail "$(printf 'expected: the line for %s (uid=%s pid=%s) on stderr before the reply went out\nactual:   when the keeper replied, stderr held:\n%s\nhint:     log each decision first, then reply (stderr is unbuffered: fprintf() writes at once)' \
+				"$name" "$uid" "$pid" "$(sed 's/^/          /' "$before" | tail -5)")"
 	done
 }
 

@@ -86,6 +86,16 @@ ended_with() {
 	require_shm writer
 }
 
+@test ".gitignore ignores shm's four programs" {
+	[[ -f $LAB_DIR/.gitignore ]] || fail "expected: a .gitignore; there is none"
+	local path missing=()
+	for path in shm/listener shm/sender shm/reader shm/writer; do
+		ignored "$path" || missing+=("$path")
+	done
+	((${#missing[@]} == 0)) ||
+		fail "$(printf 'expected: .gitignore to ignore shm/listener, shm/sender, shm/reader and shm/writer\nactual:   not ignored: %s\nhint:     step 1 of the handout lists them: build outputs stay out of the repository' "${missing[*]}")"
+}
+
 # segment_size WHO: the segment on KEY is LETTER_SIZE bytes, WHO's (the
 # listener, the reader) while it waits.
 segment_size() {
@@ -122,9 +132,18 @@ segment_size() {
 	done
 }
 
-@test "the listener sleeps while it waits for a letter, using no CPU" {
-	listen
+@test "the listener sleeps while it waits for a letter: no CPU, and no sleep() between checks" {
+	require_shm listener
+	# Our preload notes each call to sleep(), usleep() or nanosleep(): a
+	# poll of sleep(1) wakes too seldom to show in the CPU it uses, but it
+	# is asleep in its first sleep() by the time the listener is seen asleep.
+	OUT=$BATS_TEST_TMPDIR/listener.$KEY
+	start_ready "$OUT" "Listener PID: " "$SHM_USER" "$HOOK" stdbuf -oL "$(student listener)" "$KEY"
+	PID=$BG
 	require_sleeping "the listener" "$PID" "while(1); spins, and usleep() in a loop polls; sigwaitinfo() (or sigsuspend()) sleeps until a signal arrives"
+	! grep -qx "shmhook: sleep" "$OUT.err" ||
+		fail "$(printf 'expected: the listener to wait for SIGUSR1 without sleep()\nactual:   it called sleep(), usleep() or nanosleep() (%s times so far)\nhint:     a loop of sleep() polls, and answers a second late: sigwaitinfo() (or sigsuspend()) sleeps until the signal arrives, and no longer' \
+			"$(grep -cx "shmhook: sleep" "$OUT.err")")"
 }
 
 @test "another user can neither attach to the listener's segment (EACCES) nor signal it (EPERM); its owner can" {
@@ -228,6 +247,89 @@ segment_size() {
 		ended_with 1 "on SIG$sig"
 		left "SIG$sig"
 	done
+	# The signal the instant shmget() has made the segment (our preload
+	# raises it there): blocked before shmget(), it waits, pending, and ends
+	# the listener once it is ready; not blocked yet, it ends the listener
+	# with the segment left.
+	for sig in INT TERM; do
+		shm_key
+		OUT=$BATS_TEST_TMPDIR/listener.made-$sig
+		start_as "$OUT" "$SHM_USER" "$HOOK" "SHMHOOK_MADE=$(signum "$sig")" stdbuf -oL "$(student listener)" "$KEY"
+		PID=$BG
+		ended "$PID"
+		[[ $ENDED == "status 1" && -z $(on_key "$KEY") ]] ||
+			fail "$(printf 'expected: exit 1 and no segment left, when SIG%s comes the instant shmget() has made the segment\nactual:   %s; on key %s: %s\nhint:     block SIGINT, SIGTERM and SIGUSR1 before shmget(): a signal that comes before the listener is ready then waits, pending, until it can clean up' \
+				"$sig" "$ENDED" "$KEY" "$(on_key "$KEY" | tr '\n' ' ')")"
+	done
+	# Started with SIGINT ignored, as a script's "&" starts it: SIGINT
+	# still ends it.
+	shm_key
+	OUT=$BATS_TEST_TMPDIR/listener.ignored
+	start_ready "$OUT" "Listener PID: " "$SHM_USER" "$HOOK" "SHMHOOK_IGNORE=$(signum INT)" stdbuf -oL "$(student listener)" "$KEY"
+	PID=$BG
+	kill -s INT "$PID"
+	ended "$PID"
+	[[ $ENDED == "status 1" && -z $(on_key "$KEY") ]] ||
+		fail "$(printf 'expected: exit 1 and no segment left on SIGINT, when the listener was started with SIGINT ignored (as a script'\''s "&" starts it)\nactual:   %s; on key %s: %s\nhint:     after blocking them, put SIGINT and SIGTERM back to their default action: signal(SIGINT, SIG_DFL); an ignored signal may be thrown away' \
+			"$ENDED" "$KEY" "$(on_key "$KEY" | tr '\n' ' ')")"
+}
+
+@test "the listener and the reader print their ready line once ready, flushed at once" {
+	require_shm listener
+	require_shm reader
+	local got
+	# stopped_or_said WHO LINE: WHO (PID) stopped itself at its ready line
+	# (our preload: SHMHOOK_READY=STOP), ended, or printed LINE unseen by
+	# our preload (then the moment is not judged).
+	stopped_or_said() {
+		stopped "$PID" || exited "$PID" || { first_line "$OUT" && [[ $FIRST == "$1$PID" ]]; }
+	}
+	# at_line WHO LINE: WHO (PID) is continued, then its LINE is in OUT, a
+	# file (no stdbuf), while it runs.
+	at_line() {
+		kill -s CONT "$PID" 2>/dev/null || true
+		wait_until ready_or_gone "$OUT" "$PID" "$2" || true
+		first_line "$OUT"
+		[[ $FIRST == "$2$PID" ]] && ! exited "$PID" ||
+			fail "$(printf 'expected: "%s%s" in its stdout (a file) at once, while the %s waits\nactual:   %s\nhint:     fflush(stdout) after the line: to a file, stdout is buffered until the program exits' \
+				"$2" "$PID" "$1" "$(exited "$PID" && echo "it exited" || echo "stdout: $(head -c 100 "$OUT" | cat -v)")")"
+	}
+	# The reader, stopped the instant it prints its line: by then its set
+	# is initialised (SETALL: 1, 0; the no-op semop(): sem_otime not 0).
+	OUT=$BATS_TEST_TMPDIR/reader.out
+	start_as "$OUT" "$SHM_USER" "$HOOK" "SHMHOOK_READY=$(signum STOP)" "$(student reader)" "$KEY"
+	PID=$BG
+	wait_until stopped_or_said "Reader PID: " || true
+	run_as "$SHM_USER" "$LETTERS" state "$KEY"
+	got=$output
+	[[ $got == *"sem0: value=1 "*"sem1: value=0 "* && $got != *"otime=0"* && $got == *otime=* ]] ||
+		fail "$(printf 'expected: when the Reader PID line is printed, the set initialised: semaphore 0 at 1, 1 at 0, and sem_otime not 0\nactual:   %s\nhint:     semctl(SETALL), then the semop() that changes nothing (wait-for-zero on semaphore 1, IPC_NOWAIT), then the line: a writer takes sem_otime for "ready"' \
+			"$(tr '\n' ' ' <<<"$got")")"
+	at_line reader "Reader PID: "
+	kill -s TERM "$PID"
+	ended "$PID"
+	# The listener, the same way: its segment is made when it prints.
+	shm_key
+	OUT=$BATS_TEST_TMPDIR/listener.out
+	start_as "$OUT" "$SHM_USER" "$HOOK" "SHMHOOK_READY=$(signum STOP)" "$(student listener)" "$KEY"
+	PID=$BG
+	wait_until stopped_or_said "Listener PID: " || true
+	[[ $(on_key "$KEY") == shm ]] ||
+		fail "$(printf 'expected: the segment on key %s made when the Listener PID line is printed\nactual:   on the key: %s (the listener: state %s)' "$KEY" "$(on_key "$KEY" | tr '\n' ' ')" "$(proc_state "$PID")")"
+	at_line listener "Listener PID: "
+	kill -s TERM "$PID"
+	ended "$PID"
+	# SIGUSR1 the instant the line is printed (our preload raises it): a
+	# listener ready for it takes it for a letter, the empty one in its new
+	# segment, and exits 0.
+	shm_key
+	OUT=$BATS_TEST_TMPDIR/listener.usr1
+	start_as "$OUT" "$SHM_USER" "$HOOK" "SHMHOOK_READY=$(signum USR1)" stdbuf -oL "$(student listener)" "$KEY"
+	PID=$BG
+	hooked_end "$PID" "$OUT" "Listener PID: " USR1
+	[[ $ENDED == "status 0" ]] ||
+		fail "$(printf 'expected: exit 0 (an empty letter) when SIGUSR1 comes the instant the Listener PID line is printed\nactual:   %s%s\nhint:     block SIGUSR1 (or install its handler) before you print the line: the line says "signal me now"' \
+			"$ENDED" "$( [[ $ENDED == "status 138" ]] && echo ' (killed by SIGUSR1)')")"
 }
 
 # hear: our listener on KEY, as garfield, ready. Sets PID, OUT.
@@ -413,41 +515,50 @@ plant() {
 	sender_delivers "$KEY"
 }
 
-@test "the reader receives a stream 64 times the segment's size from our writer, byte for byte" {
+@test "the reader receives a stream 64 times the segment's size from our writer, byte for byte, through an interrupted semop()" {
 	require_shm reader
 	local data=$BATS_TEST_TMPDIR/stream.in
 	bytes $((64 * 4096)) "$data"
 	OUT=$BATS_TEST_TMPDIR/reader.out
-	start_ready "$OUT" "Reader PID: " "$SHM_USER" stdbuf -oL "$(student reader)" "$KEY"
+	# Its first semop() that waits is interrupted (EINTR), as a stop and
+	# continue (Ctrl-Z, fg) does: our preload makes it fail so.
+	start_ready "$OUT" "Reader PID: " "$SHM_USER" "$HOOK" SHMHOOK_EINTR=1 stdbuf -oL "$(student reader)" "$KEY"
 	PID=$BG
 	LAB_STDIN=$data run_as "$SHM_USER" "$LETTERS" write "$KEY"
 	ended "$PID"
 	local got=$ENDED
 	if [[ $got != "status 0" ]] || ! after_line "$OUT" | cmp -s - "$data"; then
-		fail "$(printf 'expected: exit 0 and the 262144 bytes after the PID line\nactual:   %s, %s bytes (%s)\nour writer: status %s %s\nhint:     take turns: -1 on semaphore 1, copy len once, fwrite, +1 on semaphore 0' \
-			"$got" "$(after_line "$OUT" | wc -c)" "$(after_line "$OUT" | cmp - "$data" 2>&1 | head -1)" "$status" "$(head -c 200 <<<"$stderr")")"
+		fail "$(printf 'expected: exit 0 and the 262144 bytes after the PID line\nactual:   %s, %s bytes (%s)%s\nour writer: status %s %s\nhint:     take turns: -1 on semaphore 1, copy len once, fwrite, +1 on semaphore 0; a semop() that fails with EINTR (a stop and continue) is tried again' \
+			"$got" "$(after_line "$OUT" | wc -c)" "$(after_line "$OUT" | cmp - "$data" 2>&1 | head -1)" \
+			"$(grep -qx "shmhook: EINTR" "$OUT.err" && echo "; its first semop() that waits was interrupted (EINTR)")" "$status" "$(head -c 200 <<<"$stderr")")"
 	fi
 }
 
-# stream_to_ours DATA: our reader on KEY, as garfield, ready; the student's
-# writer streams DATA to it. Sets status, output, stderr (the writer's, as
-# run_as does), OUT (our reader's stdout) and ENDED (how our reader ended).
+# stream_to_ours DATA [ASSIGN...]: our reader on KEY, as garfield, ready;
+# the student's writer (with the environment ASSIGN..., VAR=VALUE) streams
+# DATA to it. Sets status, output, stderr (the writer's, as run_as does),
+# OUT (our reader's stdout) and ENDED (how our reader ended).
 stream_to_ours() {
+	local data=$1
+	shift
 	OUT=$BATS_TEST_TMPDIR/ours.out
 	start_ready "$OUT" "Reader PID: " "$SHM_USER" "$LETTERS" read "$KEY"
 	PID=$BG
-	LAB_STDIN=$1 run_as "$SHM_USER" "$(student writer)" "$KEY"
+	LAB_STDIN=$data run_as "$SHM_USER" "$@" "$(student writer)" "$KEY"
 	ended "$PID"
 }
 
-@test "the writer streams stdin 64 times the segment's size to our reader, byte for byte" {
+@test "the writer streams stdin 64 times the segment's size to our reader, byte for byte, through an interrupted semop()" {
 	require_shm writer
 	local data=$BATS_TEST_TMPDIR/stream.in
 	bytes $((64 * 4096)) "$data"
-	stream_to_ours "$data"
+	# Its first semop() that waits is interrupted (EINTR), as a stop and
+	# continue (Ctrl-Z, fg) does: our preload makes it fail so.
+	stream_to_ours "$data" "$HOOK" SHMHOOK_EINTR=1
 	if [[ $status != 0 ]] || ! after_line "$OUT" | cmp -s - "$data"; then
-		fail "$(printf 'expected: the writer to exit 0, and our reader to get the 262144 bytes of its stdin\nactual:   writer status %s (%s); our reader: %s, %s bytes\nhint:     -1 on semaphore 0, copy the bytes, set len, +1 on semaphore 1; a block of len 0 at the end' \
-			"$status" "$(head -c 200 <<<"$stderr")" "$ENDED" "$(after_line "$OUT" | wc -c)")"
+		fail "$(printf 'expected: the writer to exit 0, and our reader to get the 262144 bytes of its stdin\nactual:   writer status %s (%s); our reader: %s, %s bytes%s\nhint:     -1 on semaphore 0, copy the bytes, set len, +1 on semaphore 1; a block of len 0 at the end; a semop() that fails with EINTR (a stop and continue) is tried again' \
+			"$status" "$(head -c 200 <<<"$stderr")" "$ENDED" "$(after_line "$OUT" | wc -c)" \
+			"$(grep -qx "shmhook: EINTR" <<<"$stderr" && echo "; the writer's first semop() that waits was interrupted (EINTR)")")"
 	fi
 }
 
@@ -632,7 +743,106 @@ writer_uses() {
 	exec {go}>&-
 }
 
-@test "the reader removes its segment and semaphore set at the end of the stream, on SIGINT and on SIGTERM" {
+@test "the writer exits 2 when the set is not initialised within 3 s, or the reader's objects are removed" {
+	require_shm writer
+	local data=$BATS_TEST_TMPDIR/stream.in hold writer ours before after start real skipped
+	bytes $((3 * 4092)) "$data"
+	# hold_ours [go]: our reader on KEY, holding the set uninitialised, or
+	# (go) initialised, the writer's turn first, and never taking its own.
+	hold_ours() {
+		hold=$BATS_TEST_TMPDIR/hold.$KEY
+		mkfifo "$hold.in"
+		exec {go}<>"$hold.in"
+		LAB_STDIN=$hold.in start_as "$hold.out" "$SHM_USER" "$LETTERS" hold "$KEY"
+		ours=$BG
+		local want=made
+		[[ -z ${1:-} ]] || { printf 'go\n' >&"$go" && want=initialised; }
+		wait_until grep -qx "$want" "$hold.out" ||
+			fail "our set-up failed: $(cat "$hold.out" "$hold.out.err")"
+	}
+	# vanish: garfield removes the segment and the set on KEY, as a reader
+	# that vanished; the writer is then judged, and our reader let go.
+	vanish() {
+		run_as "$SHM_USER" ipcrm -M "$KEY" -S "$KEY"
+		[[ $status == 0 ]] || fail "our set-up failed: ipcrm: $stderr"
+	}
+	# Never initialised: it gives up after 3 s, with exit 2 and no semop().
+	# Our preload skips its sleeps and runs its clocks ahead by as much
+	# (SHMHOOK_FAST): 3 s of polls take milliseconds, whether it counts its
+	# polls or reads the clock. Its 3 s: the time it would have slept and
+	# the time it ran (or, for a limit of its own, as alarm(3), the time it
+	# ran alone).
+	hold_ours
+	start=${EPOCHREALTIME/./}
+	LAB_STDIN=$data start_as "$BATS_TEST_TMPDIR/writer.out" "$SHM_USER" "$HOOK" SHMHOOK_FAST=1 "$(student writer)" "$KEY"
+	writer=$BG
+	# A writer that does not wait for the set at all (it waits on, or has
+	# used, the set of zeros) is judged by the test of that wait, not here.
+	used_or_gone() {
+		exited "$writer" && return 0
+		run_as "$SHM_USER" "$LETTERS" state "$KEY"
+		[[ $output == *"waiting=1"* || $output == *" pid=$writer"* ]]
+	}
+	wait_until used_or_gone || true
+	if exited "$writer" || ! used_or_gone; then
+		ended "$writer"
+		real=$(((${EPOCHREALTIME/./} - start) / 1000))
+		skipped=$(grep -o '^shmhook: skipped [0-9]* ms$' "$BATS_TEST_TMPDIR/writer.out.err" | tail -n 1 | tr -dc '0-9')
+		skipped=${skipped:-0}
+		run_as "$SHM_USER" "$LETTERS" state "$KEY"
+		[[ $ENDED == "status 2" ]] && { ((real + skipped >= 2500 && skipped <= 4000)) || ((real >= 2500)); } ||
+			fail "$(printf 'expected: exit 2 after 3 s (2.5 to 4 s) when the set is never initialised\nactual:   %s after %s ms: %s ms of it sleeps (skipped by our preload), %s ms running\nhint:     poll semctl(IPC_STAT) every few milliseconds, up to 3 seconds in all (300 times 10 ms), then a line on stderr and exit 2' \
+				"$ENDED" "$((real + skipped))" "$skipped" "$real")"
+		[[ $output == *"sem0: value=0 waiting=0 pid=0"*"sem1: value=0 waiting=0 pid=0"* && $output == *"len=0"* ]] ||
+			fail "$(printf 'expected: no semop() and nothing written while the set is not initialised\nactual:   %s' "$(tr '\n' ' ' <<<"$output")")"
+	fi
+	kill -KILL "$writer" 2>/dev/null || true
+	wait "$writer" 2>/dev/null || true
+	exec {go}>&-
+	ended "$ours"
+	# While it waits for the set to be initialised (a poll, our preload
+	# counting its sleeps): the removed set fails semctl(IPC_STAT), and it
+	# exits 2 then, not at the end of its 3 s.
+	shm_key
+	hold_ours
+	LAB_STDIN=$data start_as "$BATS_TEST_TMPDIR/writer.out" "$SHM_USER" "$HOOK" "$(student writer)" "$KEY"
+	writer=$BG
+	waiting() { [[ $(cat "/proc/$writer/comm" 2>/dev/null) == writer ]] && asleep "$writer"; }
+	if wait_until waiting; then
+		vanish
+		before=$(grep -cx "shmhook: sleep" "$BATS_TEST_TMPDIR/writer.out.err" || true)
+		ended "$writer"
+		after=$(grep -cx "shmhook: sleep" "$BATS_TEST_TMPDIR/writer.out.err" || true)
+		[[ $ENDED == "status 2" ]] && ((after - before <= 2)) ||
+			fail "$(printf 'expected: exit 2 at once when the set it waits on is removed (semctl(IPC_STAT) fails)\nactual:   %s, after %s more sleeps in its poll\nhint:     check what semctl(IPC_STAT) returns each time: -1 is exit 2 now, not a set that is not initialised yet' \
+				"$ENDED" "$((after - before))")"
+	fi
+	exec {go}>&-
+	ended "$ours"
+	# Mid-stream: the writer has sent a block and waits for its turn (-1 on
+	# semaphore 0): the removed set fails its semop(), and it exits 2.
+	shm_key
+	hold_ours go
+	LAB_STDIN=$data start_as "$BATS_TEST_TMPDIR/writer.out" "$SHM_USER" "$(student writer)" "$KEY"
+	writer=$BG
+	turn_given() {
+		exited "$writer" && return 0
+		run_as "$SHM_USER" "$LETTERS" state "$KEY"
+		[[ $output == *"sem1: value=1 "* ]] && asleep "$writer"
+	}
+	# A writer that never gives the turn, or never waits for its own, is
+	# judged by the stream's tests and the one of how it waits, not here.
+	if wait_until turn_given && ! exited "$writer"; then
+		vanish
+		ended "$writer"
+		[[ $ENDED == "status 2" ]] ||
+			fail "$(printf 'expected: exit 2 when the reader'\''s set is removed while the writer waits for its turn\nactual:   %s: %s\nhint:     semop() fails (EIDRM) when the set is removed: anything that fails is exit 2, with a line on stderr' \
+				"$ENDED" "$(head -c 200 "$BATS_TEST_TMPDIR/writer.out.err")")"
+	fi
+	exec {go}>&-
+}
+
+@test "the reader removes its segment and semaphore set on every exit path: the end of the stream, SIGINT or SIGTERM at any moment, its stdout gone" {
 	require_shm reader
 	local before sig
 	before=$(objects_of "$SHM_USER")
@@ -656,6 +866,92 @@ writer_uses() {
 		kill -s "$sig" "$PID"
 		ended_with 1 "on SIG$sig"
 		gone "SIG$sig"
+	done
+	# Its stdout gone after the Reader PID line (a pipe that closes): the
+	# stream's first bytes fail fwrite() (EPIPE, SIGPIPE ignored): exit 2,
+	# nothing left.
+	shm_key
+	local pipe=$BATS_TEST_TMPDIR/pipe head
+	mkfifo "$pipe"
+	head -n 1 <"$pipe" >"$pipe.line" 3>&- &
+	head=$!
+	start_as "$pipe" "$SHM_USER" stdbuf -oL "$(student reader)" "$KEY"
+	PID=$BG
+	head_gone() { ! kill -0 "$head" 2>/dev/null; }
+	wait_until head_gone || { kill "$head" 2>/dev/null || true; }
+	wait "$head" || true
+	if [[ $(cat "$pipe.line") == "Reader PID: $PID" ]] && ! exited "$PID"; then
+		bytes $((64 * 4096)) "$BATS_TEST_TMPDIR/stream.in"
+		LAB_STDIN=$BATS_TEST_TMPDIR/stream.in run_as "$SHM_USER" "$LETTERS" write "$KEY"
+		ended "$PID"
+		[[ $ENDED == "status 2" && -z $(on_key "$KEY") ]] ||
+			fail "$(printf 'expected: exit 2 and nothing left when its stdout is gone (the pipe closed after the Reader PID line)\nactual:   %s%s; on key %s: %s\nhint:     signal(SIGPIPE, SIG_IGN): then fwrite() fails (EPIPE), and the reader removes both objects and exits 2' \
+				"$ENDED" "$( [[ $ENDED == "status 141" ]] && echo ' (killed by SIGPIPE)')" "$KEY" "$(on_key "$KEY" | tr '\n' ' ')")"
+	fi
+	# The signal at the exact moments our preload picks: the instant each
+	# shmget() and semget() has made its object (the reader keeps SIGINT
+	# and SIGTERM blocked until both ids are stored), and SIGTERM the
+	# instant the Reader PID line is printed (its handler is installed by
+	# then). Each ends it with exit 1, and nothing left.
+	local at
+	for at in MADE=INT MADE=TERM READY=TERM; do
+		shm_key
+		start_as "$OUT" "$SHM_USER" "$HOOK" "SHMHOOK_${at%=*}=$(signum "${at#*=}")" stdbuf -oL "$(student reader)" "$KEY"
+		PID=$BG
+		if [[ $at == READY=* ]]; then
+			hooked_end "$PID" "$OUT" "Reader PID: " "${at#*=}"
+		else
+			ended "$PID"
+		fi
+		[[ $ENDED == "status 1" && -z $(on_key "$KEY") ]] && continue
+		if [[ $at == MADE=* ]]; then
+			fail "$(printf 'expected: exit 1 and nothing left, when SIG%s comes the instant shmget() or semget() has made an object\nactual:   %s; on key %s: %s\nhint:     keep SIGINT and SIGTERM blocked (sigprocmask()) while you make both objects and store their ids; unblock them once both are stored' \
+				"${at#*=}" "$ENDED" "$KEY" "$(on_key "$KEY" | tr '\n' ' ')")"
+		fi
+		fail "$(printf 'expected: exit 1 and nothing left, when SIGTERM comes the instant the Reader PID line is printed\nactual:   %s; on key %s: %s\nhint:     install the handler (sigaction()) before you print the Reader PID line: from then on a signal may come' \
+			"$ENDED" "$KEY" "$(on_key "$KEY" | tr '\n' ' ')")"
+	done
+}
+
+@test "the listener's and the reader's signal handlers, if any, make only plain system calls" {
+	require_shm listener
+	require_shm reader
+	local sig
+	# Our preload runs each handler the program installs inside its own,
+	# and notes a stdio call (printf(), fwrite(), perror(), fflush()) or an
+	# exit() made from inside one. A program with no handler (sigwaitinfo())
+	# makes none.
+	unsafe_calls() {
+		grep -x "shmhook: in a handler: .*" "$1" | sed 's/^shmhook: in a handler: //' | sort -u | tr '\n' ' '
+	}
+	for sig in INT TERM; do
+		shm_key
+		OUT=$BATS_TEST_TMPDIR/reader.$sig
+		start_ready "$OUT" "Reader PID: " "$SHM_USER" "$HOOK" stdbuf -oL "$(student reader)" "$KEY"
+		PID=$BG
+		kill -s "$sig" "$PID"
+		ended "$PID"
+		[[ -z $(unsafe_calls "$OUT.err") ]] ||
+			fail "$(printf 'expected: the reader'\''s SIG%s handler to make only plain system calls (shmctl(), semctl(), _exit())\nactual:   it called %s(from inside the handler; the reader: %s)\nhint:     stdio and exit() are not async-signal-safe: a signal that lands inside fwrite() can deadlock or corrupt it; remove the objects and _exit(1), or set a flag and do the rest in main' \
+				"$sig" "$(unsafe_calls "$OUT.err")" "$ENDED")"
+	done
+	# The listener, with a letter, then on SIGTERM: a handler of its, if it
+	# has one, only takes note (no work in handlers).
+	for sig in USR1 TERM; do
+		shm_key
+		OUT=$BATS_TEST_TMPDIR/listener.$sig
+		start_ready "$OUT" "Listener PID: " "$SHM_USER" "$HOOK" stdbuf -oL "$(student listener)" "$KEY"
+		PID=$BG
+		if [[ $sig == USR1 ]]; then
+			printf 'hi' >"$BATS_TEST_TMPDIR/letter"
+			LAB_STDIN=$BATS_TEST_TMPDIR/letter run_as "$SHM_USER" "$LETTERS" send "$KEY" "$PID"
+		else
+			kill -s "$sig" "$PID"
+		fi
+		ended "$PID"
+		[[ -z $(unsafe_calls "$OUT.err") ]] ||
+			fail "$(printf 'expected: no work in the listener'\''s SIG%s handler: no stdio, no exit()\nactual:   it called %s(from inside the handler; the listener: %s)\nhint:     sigwaitinfo() needs no handler at all; with sigsuspend(), the handler sets a volatile sig_atomic_t flag, and main does the rest' \
+				"$sig" "$(unsafe_calls "$OUT.err")" "$ENDED")"
 	done
 }
 

@@ -29,6 +29,7 @@ keeper_build() {
 	build_student "$KEEPER_BUILD" keeper keeper paw
 	build_fixture "$KEEPER_BUILD" rogue "$LAB_TESTS/helpers/rogue.c"
 	build_preload "$KEEPER_BUILD" leakcheck.so "$LAB_TESTS/helpers/leakcheck.c" -shared -fPIC
+	build_preload "$KEEPER_BUILD" keeperhook.so "$LAB_TESTS/helpers/keeperhook.c" -shared -fPIC
 }
 
 keeper_clean() {
@@ -37,7 +38,7 @@ keeper_clean() {
 
 # require_keeper PROG: the student's PROG (keeper or paw) and our fixtures exist.
 require_keeper() {
-	require_built "$KEEPER_BUILD" keeper "$1" rogue leakcheck.so
+	require_built "$KEEPER_BUILD" keeper "$1" rogue leakcheck.so keeperhook.so
 }
 
 # keeper_stranger: an account in neither the served users nor the group:
@@ -82,12 +83,21 @@ ready_or_exited() {
 # Sets KPID, and KOUT and KERR, its stdout and stderr.
 keeper_start() {
 	require_keeper keeper
-	local -a wrap=()
+	local -a wrap=() hook=()
 	# KEEPER_LINE_BUFFERED=1: stdio's stdout line-buffered (stdbuf), so that
 	# whatever the keeper prints is in KOUT at once, not lost in a buffer.
 	[[ ${KEEPER_LINE_BUFFERED:-} == 1 ]] && wrap=(stdbuf -oL)
+	# KEEPER_HOOK=1: helpers/keeperhook.c loaded into the keeper, its events
+	# in KHOOK (the owner's file: the keeper appends to it as the owner).
+	if [[ ${KEEPER_HOOK:-} == 1 ]]; then
+		KHOOK=$KWS/hook.log
+		: >"$KHOOK"
+		chown "$LAB_OWNER" "$KHOOK"
+		chmod 0600 "$KHOOK"
+		hook=(LD_PRELOAD="$KEEPER_BUILD/preload/keeperhook.so" KEEPERHOOK_LOG="$KHOOK")
+	fi
 	KOUT=$BATS_TEST_TMPDIR/keeper.out KERR=$BATS_TEST_TMPDIR/keeper.err
-	(cd "$KWS" && lab_exec "$LAB_OWNER" "${wrap[@]}" "$KEEPER_BUILD/student/keeper" "$KSOCK" \
+	(cd "$KWS" && lab_exec "$LAB_OWNER" "${hook[@]}" "${wrap[@]}" "$KEEPER_BUILD/student/keeper" "$KSOCK" \
 		"$KWS/litterbox" "${@:-garfield}") >"$KOUT" 2>"$KERR" </dev/null &
 	KPID=$!
 	LAB_PIDS+=("$KPID")
@@ -100,6 +110,22 @@ keeper_start() {
 	fi
 	fail "$(printf 'expected: the keeper to print "Keeper ready: %s" once it listens\nactual:   %s\nstdout:   %s\nstderr:   %s\nhint:     the line must be flushed at once (fflush, or line-buffered stdout)' \
 		"$KSOCK" "$why" "$(head -c 300 "$KOUT")" "$(head -c 300 "$KERR")")"
+}
+
+# hook_events PATTERN: the hook's events (KHOOK) that match the extended
+# regular expression PATTERN, in order.
+hook_events() {
+	grep -E -- "$1" "$KHOOK" || true
+}
+
+# hook_field LINE NAME: the value of NAME=VALUE in an event line (text= is
+# the rest of the line).
+hook_field() {
+	if [[ $2 == text ]]; then
+		sed -n 's/.* text=//p' <<<"$1"
+	else
+		sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"
+	fi
 }
 
 # keeper_stop: SIGTERM, a bounded wait, then SIGKILL; reaps the keeper.
@@ -132,6 +158,48 @@ keeper_stop_background() {
 	done
 	KEEPER_BG=()
 }
+
+# dribble USER: a client, as USER, that sends a byte every 0.2 s and never
+# a newline, for 4 s at most; it prints how it ended: "let go", "let go,
+# with: REPLY" (the keeper closed, or replied), or "still open after 4 s",
+# then "seconds: S", how long it was held. Like rogue, it tries the abstract
+# name when there is no file at SOCKET. (In Python: a client with a clock,
+# beside rogue's.)
+dribble() {
+	run_as "$1" python3 -c "$KEEPER_DRIBBLER" "$KSOCK"
+}
+KEEPER_DRIBBLER='
+import select, socket, sys, time
+BOUND = 4.0
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+try:
+    s.connect(sys.argv[1])
+except FileNotFoundError:
+    # As rogue does: a keeper in the abstract namespace is still reached.
+    try:
+        s.connect("\0" + sys.argv[1])
+    except OSError as e:
+        print("connect: [Errno %d] %s" % (e.errno, e.strerror))
+        sys.exit(3)
+except OSError as e:
+    print("connect: [Errno %d] %s" % (e.errno, e.strerror))
+    sys.exit(3)
+start = time.monotonic()
+how = "still open after %d s" % BOUND
+while time.monotonic() - start < BOUND:
+    ready, _, _ = select.select([s], [], [], 0.2)
+    try:
+        if ready:
+            data = s.recv(64).split(b"\n")[0]
+            how = "let go, with: " + data.decode("ascii", "replace") if data else "let go"
+            break
+        s.send(b"a")
+    except OSError:
+        how = "let go"
+        break
+print(how)
+print("seconds: %.1f" % (time.monotonic() - start))
+'
 
 # ask USER REQUEST [hangup]: our probing client sends REQUEST to the keeper.
 ask() {

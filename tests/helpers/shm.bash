@@ -13,7 +13,11 @@
 # objects (the grader also gives each submission an IPC namespace).
 # The student's programs that print a ready line run line-buffered
 # (stdbuf -oL): the line must come at once, and a missing fflush() then
-# costs no test.
+# costs no test but the one that runs them without it.
+#
+# Moments: a signal the instant an object is made or the ready line is
+# printed, an interrupted semop(), a call to sleep() are forced or seen by
+# our preload (helpers/shmhook.c, HOOK), never waited for over many runs.
 
 SHM_USER=garfield
 SHM_OTHER=nermal
@@ -24,8 +28,10 @@ shm_build() {
 	export SHM_BUILD
 	build_student "$SHM_BUILD" shm listener sender reader writer
 	build_fixture "$SHM_BUILD" letters "$LAB_TESTS/helpers/letters.c"
+	build_preload "$SHM_BUILD" shmhook.so "$LAB_TESTS/helpers/shmhook.c" -shared -fPIC
 	LETTERS=$SHM_BUILD/fixtures/letters
-	export LETTERS
+	HOOK=LD_PRELOAD=$SHM_BUILD/preload/shmhook.so
+	export LETTERS HOOK
 }
 
 shm_clean() {
@@ -34,7 +40,7 @@ shm_clean() {
 
 # require_shm PROG: the student's PROG and our fixture were built.
 require_shm() {
-	require_built "$SHM_BUILD" shm "$1" letters
+	require_built "$SHM_BUILD" shm "$1" letters shmhook.so
 }
 
 # student PROG: the path of the student's PROG.
@@ -112,4 +118,32 @@ shm_octal_key() {
 		KEY+=$((SRANDOM % 8))
 	done
 	SHM_KEYS+=("$KEY" "$((8#$KEY))")
+}
+
+# stopped PID: PID has stopped itself (state T: SHMHOOK_READY=19).
+stopped() {
+	pid_state "$1"
+	[[ $PID_STATE == [Tt] ]]
+}
+
+# signum NAME: the number of signal NAME (INT), for the hook's variables.
+signum() {
+	kill -l "$1"
+}
+
+# hooked_end PID OUT LINE SIG: PID, started with SHMHOOK_READY=SIG, ends
+# (ENDED, as ended sets it). Should its ready line (LINE followed by the
+# PID) reach OUT unseen by our preload (a call it does not wrap), SIG comes
+# from us instead, at once: the moment is then not judged, the exit is.
+hooked_end() {
+	local pid=$1 out=$2 line=$3 sig=$4
+	raised() { grep -qx "shmhook: raised" "$out.err"; }
+	raised_or_said() {
+		exited "$pid" || raised && return 0
+		first_line "$out"
+		[[ $FIRST == "$line$pid" ]]
+	}
+	wait_until raised_or_said || true
+	exited "$pid" || raised || kill -s "$sig" "$pid" 2>/dev/null || true
+	ended "$pid"
 }

@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 char *socket_path;
@@ -53,12 +54,20 @@ void handle(int client, int box) {
   socklen_t len = sizeof(peer);
   getsockopt(client, SOL_SOCKET, SO_PEERCRED, &peer, &len);
 
-  struct timeval one_second = { .tv_sec = 1 };
-  setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &one_second, sizeof(one_second));
+  struct timespec start, now;
+  clock_gettime(CLOCK_MONOTONIC, &start);
 
   char name[4097];
   int got = 0;
   while (got < 4096) {
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long left = 1000000 - (now.tv_sec - start.tv_sec) * 1000000
+                        - (now.tv_nsec - start.tv_nsec) / 1000;   /* microseconds */
+    if (left <= 0) {
+      return;  /* the second is up */
+    }
+    struct timeval rest = { .tv_sec = left / 1000000, .tv_usec = left % 1000000 };
+    setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &rest, sizeof(rest));
     int n = read(client, name + got, 4096 - got);
     if (n <= 0) {
       return;  /* too slow, or hung up */
