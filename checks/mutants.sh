@@ -20,7 +20,8 @@
 # graded suite (one that grader/rubric.json names) lists with "Fails:" the
 # tests it must fail, and it must fail exactly those: one defect costs the
 # points of the behaviour it breaks and no others. A mutant that survives,
-# fails other tests than it lists, or no longer applies, fails this check.
+# fails other tests than it lists, no longer applies, or names a test (in
+# Fails:) or a filter (Filter:) its suite no longer has, fails this check.
 # Output is TAP, a line per mutant as it ends; `checks/run` counts it.
 #
 # What runs: a mutant with a Filter runs the tests it matches; one with
@@ -125,6 +126,14 @@ one() {
 		printf '%s\n' "$log" | sed 's/^/# /'
 		return
 	fi
+	# Every test it lists is one of its suite's (a renamed test is renamed here too).
+	local missing
+	missing=$(grep -vxF -f <(sed -n 's/^@test "\(.*\)" {$/\1/p' "$copy/$file") <<<"$want")
+	if [[ -n $want && -n $missing ]]; then
+		echo "not ok $n $name lists tests that $suite.bats does not have; rename them in its Fails: lines"
+		sed 's/^/# no such test: /' <<<"$missing"
+		return
+	fi
 	if [[ -z $filter && -n $want ]]; then
 		# The tests it lists, and two others, the same two for this mutant.
 		local -a others=() pick=()
@@ -148,6 +157,10 @@ one() {
 		((${#env[@]} == 0)) || export "${env[@]}"
 		"${isolate[@]}" bats --tap ${filter:+--filter "$filter"} "$copy/$file" 2>&1
 	); then
+		if grep -qx '1\.\.0' <<<"$out"; then
+			echo "not ok $n $name: its Filter matches no test of $suite.bats; update it"
+			return
+		fi
 		echo "not ok $n $name survived $suite.bats ($why) in $((SECONDS - t0)) s"
 		printf '%s\n' "$out" | sed 's/^/# /'
 	else

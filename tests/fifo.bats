@@ -154,6 +154,17 @@ refused_at_start() {
 	require_fifo mqsender
 }
 
+# fifo/HANDOUT.md, step 1: the four build outputs, in .gitignore.
+@test ".gitignore ignores fifo's four programs" {
+	[[ -f $LAB_DIR/.gitignore ]] || fail "expected: a .gitignore; there is none"
+	local path missing=()
+	for path in fifo/receiver fifo/sender fifo/mqreceiver fifo/mqsender; do
+		ignored "$path" || missing+=("$path")
+	done
+	((${#missing[@]} == 0)) ||
+		fail "$(printf 'expected: .gitignore to ignore fifo/receiver, fifo/sender, fifo/mqreceiver and fifo/mqsender\nactual:   not ignored: %s\nhint:     step 1 of the handout lists them: build outputs stay out of the repository' "${missing[*]}")"
+}
+
 @test "the receiver prints each frame from our sender byte for byte, 0 to 4092 bytes" {
 	local len files=()
 	for len in 0 1 100 4092; do
@@ -199,8 +210,17 @@ refused_at_start() {
 	got_all "each sender's frames, one after another" "${files[@]}"
 }
 
-@test "the receiver sleeps while it waits for a frame, using no CPU, also after a sender left" {
-	receive
+@test "the receiver sleeps while it waits for a frame, using no CPU and no sleep(), also after a sender left" {
+	# Our fifohook.so logs any sleep(), usleep(), nanosleep() or
+	# clock_nanosleep(): a poller that naps between reads barely uses the
+	# CPU, but serves late.
+	fifo_hooklog
+	hooked -oL receiver FIFOHOOK_LOG="$HOOKLOG"
+	require_fifo receiver
+	PROG=receiver
+	OUT=$BATS_TEST_TMPDIR/receiver.$((++RUNS))
+	start_ready "$OUT" "Receiver PID: " "$FIFO_USER" "${HOOKED[@]}" "$DIR"
+	PID=$BG
 	require_sleeping "the receiver" "$PID" "a blocking read(), or poll(), sleeps; a loop on a non-blocking read() spins, and one with usleep() polls"
 	text 10 "$M"
 	send paced "$M"
@@ -210,6 +230,50 @@ refused_at_start() {
 	wait_until asleep_or_exited "$PID" || true
 	exited "$PID" || sleeping "$PID" || exited "$PID" ||
 		fail "$(printf 'expected: the receiver to sleep again once the sender left: no CPU, no wakeups\nactual:   over %s ms: %s (state %s)\nhint:     with no writer left, read() returns 0 and poll() says POLLHUP at once, for ever: keep a descriptor of your own FIFO open for writing' "$LAB_WATCH_MS" "$WATCHED" "$(proc_state "$PID")")"
+	! grep -q '^sleep ' "$HOOKLOG" ||
+		fail "$(printf 'expected: the receiver to wait in poll() (or a blocking read()), never in a sleep\nactual:   it called %s\nhint:     a nap between non-blocking reads serves each frame late, by up to the nap: poll() on the FIFO and the signalfd wakes at once' \
+			"$(sed -n 's/^sleep //p' "$HOOKLOG" | sort | uniq -c | sed 's/^ *\([0-9]*\) \(.*\)/\2() \1 time(s)/' | tr '\n' ' ')")"
+}
+
+# fifo/HANDOUT.md: the ready line is flushed at once, and each message
+# after it is printed. The other tests run the receivers line-buffered
+# (stdbuf -oL), so that a missing fflush() costs this test alone; here
+# stdout is a file, as in test_fifo.sh: fully buffered unless the program
+# flushes, and what it holds back shows only when it exits.
+@test "the receiver and the mqreceiver flush their ready line at once, and each message as they print it" {
+	require_fifo receiver
+	require_fifo mqreceiver
+	local reply
+	# still_holds WHEN HINT: the receiver (PID) printed M.1 while it runs
+	# on. If not, it is stopped (SIGTERM): a message that shows only then
+	# was held back; one that never shows is other tests' business.
+	still_holds() {
+		wait_until holds_or_gone "$OUT" "$PID" "$M.1" || true
+		if exited "$PID" || holds "$OUT" "$M.1"; then
+			stopped "$PID"
+			return 0
+		fi
+		stopped "$PID"
+		! holds "$OUT" "$M.1" ||
+			fail "$(printf 'expected: the message (%s) in the %s'\''s stdout, a file, as soon as %s, while it runs on\nactual:   not there after %s s; there once it exited (SIGTERM)\nhint:     %s' \
+				"$(shown "$M.1")" "$PROG" "$1" "$LAB_BOUND" "$2")"
+	}
+	text 30 "$M.1"
+	PROG=receiver
+	OUT=$BATS_TEST_TMPDIR/receiver.flush
+	LAB_READY_HINT="stdout to a file is fully buffered: fflush(stdout) after the ready line, or it shows only when the receiver exits" \
+		start_ready "$OUT" "Receiver PID: " "$FIFO_USER" "$(student receiver)" "$DIR"
+	PID=$BG
+	send paced "$M.1"
+	still_holds "our sender wrote its frame" "fflush(stdout) after each message's '\\n': stdout to a file is fully buffered"
+	PROG=mqreceiver
+	OUT=$BATS_TEST_TMPDIR/mqreceiver.flush
+	LAB_READY_HINT="stdout to a file is fully buffered: fflush(stdout) after the ready line, or it shows only when the mqreceiver exits" \
+		start_ready "$OUT" "Receiver PID: " "$FIFO_USER" "$(student mqreceiver)" "$QUEUE"
+	PID=$BG
+	fifo_queue reply
+	LAB_STDIN=$M.1 run_as "$FIFO_USER" "$FIFOS" mq-ask "$QUEUE" "$reply" 30
+	still_holds "it replied to our request" "fflush(stdout) after each message's '\\n', before the reply: stdout to a file is fully buffered"
 }
 
 @test "another user can neither read nor write the receiver's FIFO or lock file (EACCES); its owner can, and the lock file holds the receiver's PID" {
@@ -254,12 +318,17 @@ refused_at_start() {
 	done
 }
 
-@test "the receiver refuses a FIFO, file or symbolic link another user made at DIR/fifo, and a lock file not its own: exit 2, each left as it was" {
+@test "the receiver refuses a FIFO, file, symbolic link or directory another user made at DIR/fifo, even one planted around its mkfifo(), and a lock file not its own: exit 2, each left as it was" {
 	require_fifo receiver
 	local what paths before after
-	for what in fifo file symlink lock-file lock-symlink; do
+	for what in fifo file symlink directory lock-file lock-symlink; do
 		fifo_dir
 		case $what in
+		directory)
+			mkdir -m 0755 "$DIR/fifo"
+			chown "$FIFO_OTHER" "$DIR/fifo"
+			paths=("$DIR/fifo")
+			;;
 		fifo)
 			plant "$FIFO_OTHER" fifo "$DIR/fifo" 666
 			paths=("$DIR/fifo")
@@ -285,7 +354,7 @@ refused_at_start() {
 		esac
 		before=$(state_of "${paths[@]}")
 		case $what in
-		fifo | file | symlink)
+		fifo | file | symlink | directory)
 			refused_at_start "$FIFO_OTHER made DIR/fifo first: a $what ($(head -1 <<<"$before" | cut -d' ' -f2-))" \
 				"lstat() DIR/fifo: anything but a FIFO of your own is refused, never used (mkfifo()'s EEXIST is not \"all is well\")"
 			;;
@@ -302,12 +371,48 @@ refused_at_start() {
 		[[ $after == "$before" ]] ||
 			fail "$(printf 'expected: what %s planted left as it was\nbefore:   %s\nafter:    %s' "$FIFO_OTHER" "$before" "$after")"
 	done
+	# The instant after lstat() (our fifohook.so stops the receiver right
+	# before its mkfifo()), nermal makes her FIFO there: EEXIST. And the
+	# instant after mkfifo() (stopped right after it), nermal, DIR's owner,
+	# who may remove what is in it, puts her FIFO (0666) in place of the
+	# receiver's. Each: exit 2, hers left as it was.
+	local at why
+	for at in pre-mkfifo mkfifo; do
+		fifo_dir
+		hooked -oL receiver FIFOHOOK_AT="$at" FIFOHOOK_DO=stop
+		PROG=receiver
+		OUT=$BATS_TEST_TMPDIR/receiver.$((++RUNS))
+		start_as "$OUT" "$FIFO_USER" "${HOOKED[@]}" "$DIR"
+		PID=$BG
+		wait_until stopped_or_gone "$PID" || true
+		pid_state "$PID"
+		[[ $PID_STATE == [Tt] ]] ||
+			fail "$(printf 'our set-up failed: the receiver was to be stopped %s mkfifo() (our fifohook.so)\nactual:   it is %s: %s\nhint:     make the FIFO with mkfifo(DIR/fifo, 0600), as the handout does' \
+				"$([[ $at == mkfifo ]] && echo right after || echo right before)" "$(exited "$PID" && echo ended || echo running)" "$(head -c 200 "$OUT.err")")"
+		if [[ $at == mkfifo ]]; then
+			run_as "$FIFO_OTHER" rm -f -- "$DIR/fifo"
+			why="$FIFO_OTHER replaced the receiver's new FIFO by hers (mode 0666) between its mkfifo() and its open()"
+		else
+			why="$FIFO_OTHER made her FIFO (mode 0666) at DIR/fifo between the receiver's lstat() and its mkfifo()"
+		fi
+		plant "$FIFO_OTHER" fifo "$DIR/fifo" 666
+		before=$(state_of "$DIR/fifo")
+		kill -s CONT "$PID"
+		ended "$PID"
+		[[ $ENDED == "status 2" && $(head -n 1 "$OUT") != *"Receiver PID"* ]] ||
+			fail "$(printf 'expected: exit 2, without "Receiver PID", when %s\nactual:   %s, stdout: %s\nhint:     %s' \
+				"$why" "$ENDED" "$(head -c 100 "$OUT" | cat -v)" \
+				"$([[ $at == mkfifo ]] && echo "fstat() what you opened: a FIFO of your own, mode 0600 exactly; the name may lead elsewhere than what you made" || echo "mkfifo() fails with EEXIST: someone was quicker; exit 2, never use what is there")")"
+		after=$(state_of "$DIR/fifo")
+		[[ $after == "$before" ]] ||
+			fail "$(printf 'expected: the FIFO %s planted left as it was\nbefore:   %s\nafter:    %s' "$FIFO_OTHER" "$before" "$after")"
+	done
 	# Control: in a directory of its own, the same receiver starts.
 	fifo_dir
 	receive
 }
 
-@test "the receiver refuses no DIR, a missing DIR, or one too long for DIR/fifo.lock: exit 2 at once, nothing made" {
+@test "the receiver refuses no DIR, a missing DIR, one it may not write in, or one too long for DIR/fifo.lock: exit 2 at once, nothing made" {
 	require_fifo receiver
 	local long=$DIR
 	# DIR, then /. until it is 4088 bytes long: DIR/fifo (4093) is a path
@@ -333,7 +438,16 @@ refused_at_start() {
 	[[ $status == 2 && $output != *"Receiver PID"* && -z $(ls -A "$DIR") ]] ||
 		fail "$(printf 'expected: exit 2 at once, without "Receiver PID", nothing made, when DIR (%s/missing) does not exist\nactual:   status %s, stdout: %s, in %s: %s\nstderr:   %s\nhint:     open() of DIR/fifo.lock fails (ENOENT): a line on stderr, exit 2, as anything else that fails' \
 			"$DIR" "$status" "$(head -c 100 <<<"$output" | cat -v)" "$DIR" "$(ls -A "$DIR" | tr '\n' ' ')" "$(head -c 200 <<<"$stderr")")"
+	# A DIR it may not write in (nermal's, 0755): open(O_CREAT) of
+	# DIR/fifo.lock fails (EACCES): exit 2 too, nothing made.
+	fifo_dir
+	chmod 0755 "$DIR"
+	run_as "$FIFO_USER" stdbuf -oL "$(student receiver)" "$DIR"
+	[[ $status == 2 && $output != *"Receiver PID"* && -z $(ls -A "$DIR") ]] ||
+		fail "$(printf 'expected: exit 2 at once, without "Receiver PID", nothing made, when DIR is %s'\''s, mode 0755: garfield may not write in it\nactual:   status %s, stdout: %s, in DIR: %s\nstderr:   %s\nhint:     open() of DIR/fifo.lock fails (EACCES): a line on stderr, exit 2, as anything else that fails' \
+			"$FIFO_OTHER" "$status" "$(head -c 100 <<<"$output" | cat -v)" "$(ls -A "$DIR" | tr '\n' ' ')" "$(head -c 200 <<<"$stderr")")"
 	# Control: on DIR itself, the same receiver starts.
+	fifo_dir
 	receive
 }
 
@@ -384,7 +498,49 @@ said_why() {
 	fi
 }
 
-@test "a second receiver is told at once that the name is busy: exit 4, touching nothing, also against another program's fcntl lock" {
+# fifo/HANDOUT.md: the other three programs' refusals and failures are a
+# line on stderr too. A case is judged when the program refused as it must
+# (that refusal's own test judges whether it does).
+@test "the sender, the mqreceiver and the mqsender print a line on stderr when they refuse or fail" {
+	require_fifo sender
+	require_fifo mqreceiver
+	require_fifo mqsender
+	# said PROG STATUS ERRFILE WHEN: PROG, which ended with STATUS, printed
+	# a line on stderr (ERRFILE) if STATUS is the refusal's exit status.
+	said() {
+		[[ $2 == refused ]] || return 0
+		[[ $(head -c 300 "$3") == *[![:space:]]* ]] ||
+			fail "$(printf 'expected: a line on stderr from the %s when %s\nactual:   it exited as the handout says, and nothing on stderr (this case is judged because it refused as it must; where it does not, that refusal'\''s own test judges it)\nhint:     every refusal and every failure is a line on stderr (perror(), warnx(), fprintf(stderr, ...)), then the exit status' "$1" "$4")"
+	}
+	printf 'hello\n' >"$M.in"
+	# The sender: no receiver (exit 2); a line of 4093 bytes (exit 3).
+	LAB_STDIN=$M.in run_as "$FIFO_USER" "$(student sender)" "$DIR"
+	printf '%s' "$stderr" >"$M.err"
+	said sender "$([[ $status == 2 ]] && echo refused)" "$M.err" "there is no $DIR/fifo (exit 2)"
+	text 4093 "$M.long"
+	echo >>"$M.long"
+	hear
+	LAB_STDIN=$M.long run_as "$FIFO_USER" "$(student sender)" "$DIR"
+	heard
+	printf '%s' "$stderr" >"$M.err"
+	said sender "$([[ $status == 3 ]] && echo refused)" "$M.err" "a line is 4093 bytes long (exit 3)"
+	# The mqreceiver: its queue exists (exit 2).
+	run_as "$FIFO_OTHER" "$FIFOS" mq-make "$QUEUE" 666
+	[[ $status == 0 ]] || fail "our set-up failed: $stderr"
+	run_as "$FIFO_USER" "$(student mqreceiver)" "$QUEUE"
+	printf '%s' "$stderr" >"$M.err"
+	said mqreceiver "$([[ $status == 2 ]] && echo refused)" "$M.err" "$FIFO_OTHER made $QUEUE first (exit 2)"
+	# The mqsender: no queue (exit 2); a line of 4093 bytes (exit 3).
+	fifo_queue
+	mqsend "$M.in" 12
+	said mqsender "$([[ $SENT == "status 2" ]] && echo refused)" "$SENDEROUT.err" "there is no queue $QUEUE (exit 2)"
+	serve ok
+	mqsend "$M.long" 12
+	served
+	said mqsender "$([[ $SENT == "status 3" ]] && echo refused)" "$SENDEROUT.err" "a line is 4093 bytes long (exit 3)"
+}
+
+@test "a second receiver is told at once that the name is busy: exit 4, touching nothing, also against another program's fcntl lock or a replaced lock file; a lock let go meanwhile is taken" {
 	local first before holder
 	busy_with() {
 		[[ $status == 4 && $output != *"Receiver PID"* ]] ||
@@ -413,6 +569,56 @@ said_why() {
 	busy_with "$holder" "our program (PID $holder) holds an fcntl write lock on DIR/fifo.lock"
 	[[ $(state_of "$DIR/fifo" "$DIR/fifo.lock") == "$before" ]] ||
 		fail "$(printf 'expected: the busy receiver to touch neither file\nbefore:   %s\nafter:    %s' "$before" "$(state_of "$DIR/fifo" "$DIR/fifo.lock")")"
+	# The holder lets go between the receiver's F_SETLK (refused) and its
+	# F_GETLK (our fifohook.so stops it right after the F_SETLK): the name
+	# is free, and the receiver starts over and serves it, not exit 4.
+	hooked -oL receiver FIFOHOOK_AT=setlk-busy FIFOHOOK_DO=stop
+	PROG=receiver
+	OUT=$BATS_TEST_TMPDIR/receiver.$((++RUNS))
+	start_as "$OUT" "$FIFO_USER" "${HOOKED[@]}" "$DIR"
+	PID=$BG
+	wait_until stopped_or_gone "$PID" || true
+	pid_state "$PID"
+	[[ $PID_STATE == [Tt] ]] ||
+		fail "$(printf 'our set-up failed: the receiver was to be stopped right after its fcntl(F_SETLK) failed (our fifohook.so)\nactual:   it is %s: %s\nhint:     take the lock with fcntl(lock, F_SETLK, &fl), as the handout does' \
+			"$(exited "$PID" && echo ended || echo running)" "$(head -c 200 "$OUT.err")")"
+	kill -s TERM "$holder"
+	ended "$holder"
+	kill -s CONT "$PID"
+	wait_until ready_or_gone "$OUT" "$PID" "Receiver PID: " || true
+	first_line "$OUT"
+	[[ $FIRST == "Receiver PID: $PID" ]] || {
+		ended "$PID"
+		fail "$(printf 'expected: the receiver to serve the name: its lock'\''s holder let go between its F_SETLK and its F_GETLK\nactual:   %s, stdout: %s\nstderr:   %s\nhint:     F_GETLK says l_type F_UNLCK when no lock is in the way any more: close the lock file and start over, never "busy: PID 0"' \
+			"$ENDED" "$(head -c 100 "$OUT" | cat -v)" "$(head -c 200 "$OUT.err")")"
+	}
+	stopped "$PID"
+	# A receiver that was exiting removes DIR/fifo.lock and a third one
+	# makes a new one, between this receiver's open() of the old one and
+	# its lock (our fifohook.so stops it right after the open()): it locks
+	# a file with no name, sees it (stat() of the name is another file)
+	# and starts over. Then a second receiver is told that it is busy.
+	fifo_dir
+	hooked -oL receiver FIFOHOOK_AT=open-lock FIFOHOOK_DO=stop
+	OUT=$BATS_TEST_TMPDIR/receiver.$((++RUNS))
+	start_as "$OUT" "$FIFO_USER" "${HOOKED[@]}" "$DIR"
+	PID=$BG
+	first=$PID
+	wait_until stopped_or_gone "$PID" || true
+	pid_state "$PID"
+	[[ $PID_STATE == [Tt] ]] ||
+		fail "$(printf 'our set-up failed: the receiver was to be stopped right after its open() of DIR/fifo.lock (our fifohook.so)\nactual:   it is %s: %s\nhint:     open DIR/fifo.lock with open(lock_path, O_RDWR | O_CREAT | O_NOFOLLOW, 0600), as the handout does' \
+			"$(exited "$PID" && echo ended || echo running)" "$(head -c 200 "$OUT.err")")"
+	rm -f -- "$DIR/fifo.lock"
+	plant "$FIFO_USER" file "$DIR/fifo.lock" 600
+	kill -s CONT "$PID"
+	wait_until ready_or_gone "$OUT" "$PID" "Receiver PID: " || true
+	first_line "$OUT"
+	[[ $FIRST == "Receiver PID: $PID" ]] || { ended "$PID"; fail "expected: the receiver to start, on the new DIR/fifo.lock; actual: $ENDED: $(head -c 200 "$OUT.err")"; }
+	run_as "$FIFO_USER" stdbuf -oL "$(student receiver)" "$DIR"
+	[[ $status == 4 ]] ||
+		fail "$(printf 'expected: exit 4: a receiver (PID %s) serves the name\nactual:   status %s, stdout: %s\nhint:     that receiver locked a DIR/fifo.lock that was removed meanwhile (a file with no name), and the one at the name now is free: once you hold the lock, stat() the name and compare st_dev and st_ino with fstat()'\''s; another file: close, start over' \
+			"$first" "$status" "$(head -c 100 <<<"$output" | cat -v)")"
 }
 
 @test "a receiver started after the first one stopped, or was killed, serves the name" {
@@ -442,7 +648,7 @@ said_why() {
 	done
 }
 
-@test "SIGINT and SIGTERM stop the receiver with exit 0, and no exit path leaves its FIFO or lock file" {
+@test "SIGINT and SIGTERM stop the receiver with exit 0, even right after mkfifo(), and no exit path (its stdout gone too) leaves its FIFO or lock file, the FIFO removed first" {
 	local sig
 	left() {
 		[[ ! -e $DIR/fifo && ! -L $DIR/fifo && ! -e $DIR/fifo.lock && ! -L $DIR/fifo.lock ]] ||
@@ -461,13 +667,68 @@ said_why() {
 	run_as "$FIFO_USER" stdbuf -oL "$(student receiver)" "$DIR"
 	[[ $status != 2 || ! -e $DIR/fifo.lock ]] ||
 		fail "expected: no $DIR/fifo.lock after refusing $FIFO_OTHER's FIFO (exit 2); actual: $(ls -l "$DIR/fifo.lock")"
+	# On SIGINT and SIGTERM: exit 0, and (our fifohook.so logs the calls)
+	# the FIFO removed, then the lock file, and only then the lock let go.
+	local seq
 	for sig in INT TERM; do
 		fifo_dir
-		receive
+		fifo_hooklog
+		hooked -oL receiver FIFOHOOK_LOG="$HOOKLOG"
+		PROG=receiver
+		OUT=$BATS_TEST_TMPDIR/receiver.$((++RUNS))
+		start_ready "$OUT" "Receiver PID: " "$FIFO_USER" "${HOOKED[@]}" "$DIR"
+		PID=$BG
+		: >"$HOOKLOG"
 		kill -s "$sig" "$PID"
 		ended_with 0 "on SIG$sig"
 		left "SIG$sig"
+		seq=$(sed -n -e 's#^unlink \(.*/\)\{0,1\}\(fifo\|fifo\.lock\)$#unlink \2#p' \
+			-e 's#^close .*/\(fifo\.lock\)$#close \1#p' "$HOOKLOG" | tr '\n' ',')
+		[[ $seq == "unlink fifo,unlink fifo.lock,"* ]] ||
+			fail "$(printf 'expected: on SIG%s, unlink(DIR/fifo), then unlink(DIR/fifo.lock), and only then the lock let go (close() or exit)\nactual:   %s\nhint:     while you hold the lock, what you remove is yours: let go first, and you may remove the FIFO of a receiver that started meanwhile' \
+				"$sig" "$(sed 's/,$//; s/,/, then /g' <<<"${seq:-neither removed}")")"
 	done
+	# SIGTERM the instant the FIFO is made (our fifohook.so sends it right
+	# after mkfifo() returns): blocked from the start, it waits until the
+	# receiver is ready for it, which then exits 0 and removes both files.
+	fifo_dir
+	hooked -oL receiver FIFOHOOK_AT=mkfifo FIFOHOOK_DO=term
+	OUT=$BATS_TEST_TMPDIR/receiver.$((++RUNS))
+	start_as "$OUT" "$FIFO_USER" "${HOOKED[@]}" "$DIR"
+	PID=$BG
+	ended_with 0 "on a SIGTERM that came right after mkfifo() (hint: block SIGINT and SIGTERM first thing in main(), before you make anything: a blocked signal waits until you are ready for it)"
+	left "a SIGTERM right after mkfifo()"
+	# Its stdout gone (a pipe whose reader left), SIGPIPE ignored: the
+	# failed write is exit 2, and it cleans up. Judged once it has read
+	# the frame (our fifohook.so logs its read()s): whether it reads and
+	# prints is other tests' business.
+	fifo_dir
+	fifo_hooklog
+	mkfifo -m 600 "$M.pipe"
+	local out
+	exec {out}<>"$M.pipe"
+	OUT=$M.pipe
+	hooked -oL receiver FIFOHOOK_LOG="$HOOKLOG"
+	start_as "$OUT" "$FIFO_USER" "${HOOKED[@]}" "$DIR"
+	PID=$BG
+	read -r -t "$LAB_BOUND" -u "$out" FIRST || true
+	exec {out}<&-
+	[[ $FIRST == "Receiver PID: $PID" ]] || fail "expected: the receiver's ready line; actual: ${FIRST:-none} ($(head -c 200 "$OUT.err"))"
+	text 10 "$M"
+	send paced "$M"
+	took_frame() { grep -q '^read ' "$HOOKLOG" || exited "$PID"; }
+	wait_until took_frame || true
+	if ! grep -q '^read ' "$HOOKLOG"; then
+		# It never read the frame: not judged here.
+		kill -KILL "$PID" 2>/dev/null || true
+		wait "$PID" 2>/dev/null || true
+		return 0
+	fi
+	ended "$PID"
+	[[ $ENDED == "status 2" ]] ||
+		fail "$(printf 'expected: exit 2 when stdout is gone (a pipe whose reader left) and a frame comes\nactual:   %s%s\nhint:     signal(SIGPIPE, SIG_IGN): then fwrite()/fflush() fail with EPIPE, and the receiver cleans up and exits 2 (SIGPIPE kills it, its files left)' \
+			"$ENDED" "$([[ $ENDED == "status 141" ]] && echo ' (killed by SIGPIPE)')")"
+	left "its stdout went away (exit 2)"
 }
 
 # hear [USER MODE]: our receiver on DIR: USER's FIFO (default garfield's,
@@ -492,7 +753,7 @@ sender_got() {
 		"$2" "$(stat -c %s "$1")" "$(shown "$1")" "$(printed "$RAWOUT")" "$(after_line "$RAWOUT" | shown -)" "$status" "$(head -c 200 <<<"$stderr")" "$3")"
 }
 
-@test "the sender writes exactly one frame per line, nothing extra" {
+@test "the sender writes exactly one frame per line, in one write() each, nothing extra" {
 	require_fifo sender
 	line_bytes 100 "$M.1"
 	: >"$M.2"
@@ -503,11 +764,21 @@ sender_got() {
 	{ cat "$M.1"; echo; cat "$M.2"; echo; cat "$M.3"; echo; cat "$M.4"; echo; cat "$M.5"; } >"$M.in"
 	frame_of "$M".{1..5} >"$M.expected"
 	hear
-	LAB_STDIN=$M.in run_as "$FIFO_USER" "$(student sender)" "$DIR"
+	# Our fifohook.so logs the sender's write()s into the FIFO: one a frame.
+	fifo_hooklog
+	hooked sender FIFOHOOK_LOG="$HOOKLOG"
+	LAB_STDIN=$M.in run_as "$FIFO_USER" "${HOOKED[@]}" "$DIR"
 	heard
 	[[ $status == 0 ]] || fail "$(printf 'expected: the sender to exit 0 at the end of stdin\nactual:   status %s: %s' "$status" "$(head -c 300 <<<"$stderr")")"
 	sender_got "$M.expected" "5 frames, one per line (100, 0, 4092, 1 and 50 bytes)" \
 		"each line without its newline, as a uint32_t length then the bytes, in one write() of 4 + length bytes: not a fixed size, not strlen()"
+	local writes
+	writes=$(sed -n 's/^writev\{0,1\} //p' "$HOOKLOG" | tr '\n' ' ')
+	[[ -n $writes ]] ||
+		fail "$(printf 'expected: one write() per frame, of 4 + length bytes: 104 4 4096 5 54\nactual:   no call to write() or writev() into the FIFO (stdio'\''s fwrite(), say, which may cut a frame in two)\nhint:     the handout asks for each frame in one write(): the length and the bytes in one buffer')"
+	[[ $writes == "104 4 4096 5 54 " ]] ||
+		fail "$(printf 'expected: one write() per frame, of 4 + length bytes: 104 4 4096 5 54\nactual:   write()s into the FIFO of %s bytes\nhint:     the length and the bytes in one buffer, one write(): two calls let another sender'\''s frame land between them (only a write() of at most PIPE_BUF bytes is atomic)' \
+			"$(head -c 200 <<<"$writes")")"
 }
 
 @test "the sender prints nothing on stdout: the lines go into the FIFO only" {
@@ -544,6 +815,60 @@ sender_got() {
 	head -c 32 "$M.2" >"$M.2.start"
 	! after_line "$RAWOUT" | grep -aqF -e "$(<"$M.2.start")" -e "$(<"$M.3")" ||
 		fail "$(printf 'expected: nothing of the line of 4093 bytes, and nothing of the line after it\nactual:   %s bytes arrived, with some of them\nhint:     check the length before you send: a line too long is refused whole, and the sender stops there' "$(printed "$RAWOUT")")"
+}
+
+# fifo/HANDOUT.md: once the FIFO passed its checks the sender clears
+# O_NONBLOCK (a full pipe makes write() wait) and ignores SIGPIPE (a
+# receiver gone is EPIPE, exit 2). 40 frames of 4096 bytes are more than a
+# pipe holds (64 KiB); our receiver is stopped (SIGSTOP) so that the pipe
+# fills, whatever the timing.
+@test "the sender waits while the pipe is full, and exits 2 when the receiver goes away (EPIPE, not SIGPIPE)" {
+	require_fifo sender
+	local i what
+	# sender_waits: the sender (SENDER, its program by then, not the
+	# launcher on its way to it) sleeps, or it ended.
+	sender_waits() {
+		local comm=
+		exited "$SENDER" && return 0
+		{ read -r comm <"/proc/$SENDER/comm"; } 2>/dev/null || true
+		[[ $comm == sender ]] && asleep "$SENDER"
+	}
+	text $((4092 * 40)) "$M.all"
+	for i in {1..40}; do
+		tail -c +$(((i - 1) * 4092 + 1)) "$M.all" | head -c 4092 >"$M.$i"
+		{ cat "$M.$i"; echo; } >>"$M.in"
+	done
+	# A full pipe: the sender waits (asleep in write()), and once our
+	# receiver reads again it goes on. What it sends is the test of one
+	# frame per line's.
+	hear
+	kill -s STOP "$RAW"
+	LAB_STDIN=$M.in start_as "$BATS_TEST_TMPDIR/sender.full" "$FIFO_USER" "$(student sender)" "$DIR"
+	SENDER=$BG
+	wait_until sender_waits || true
+	if exited "$SENDER" || ! sender_waits; then
+		what="it runs on, awake (state $(proc_state "$SENDER"))"
+		exited "$SENDER" && ended "$SENDER" && what="it ended ($ENDED)"
+		kill -s CONT "$RAW"
+		fail "$(printf 'expected: the sender to wait, asleep, while the pipe is full (our receiver stopped, 40 frames of 4096 bytes to go)\nactual:   %s\nstderr:   %s\nhint:     clear O_NONBLOCK once the FIFO passed its checks (fcntl(F_SETFL, flags & ~O_NONBLOCK)): a non-blocking write() to a full pipe fails with EAGAIN, or writes part of a frame' \
+			"$what" "$(head -c 200 "$BATS_TEST_TMPDIR/sender.full.err")")"
+	fi
+	kill -s CONT "$RAW"
+	ended "$SENDER"
+	stopped "$RAW"
+	# The receiver goes away while the sender waits with lines left.
+	fifo_dir
+	hear
+	kill -s STOP "$RAW"
+	LAB_STDIN=$M.in start_as "$BATS_TEST_TMPDIR/sender.gone" "$FIFO_USER" "$(student sender)" "$DIR"
+	SENDER=$BG
+	wait_until sender_waits || true
+	kill -s KILL "$RAW"
+	wait "$RAW" 2>/dev/null || true
+	ended "$SENDER"
+	[[ $ENDED == "status 2" ]] ||
+		fail "$(printf 'expected: exit 2 when the receiver goes away while lines are left (write() fails: EPIPE)\nactual:   %s%s\nstderr:   %s\nhint:     signal(SIGPIPE, SIG_IGN) before you write: SIGPIPE kills a sender silently' \
+			"$ENDED" "$([[ $ENDED == "status 141" ]] && echo ' (killed by SIGPIPE)')" "$(head -c 200 "$BATS_TEST_TMPDIR/sender.gone.err")")"
 }
 
 @test "the sender does not wait for an absent receiver: exit 2 at once" {
@@ -714,7 +1039,7 @@ sender_delivers() {
 			"${output:-$stderr}")"
 }
 
-@test "the mqreceiver refuses a queue that another user made first: exit 2, their queue untouched" {
+@test "the mqreceiver refuses a queue that exists, another user's or its own: exit 2, the queue untouched" {
 	require_fifo mqreceiver
 	local uid
 	uid=$(id -u "$FIFO_OTHER")
@@ -729,6 +1054,27 @@ sender_delivers() {
 	run_as "$FIFO_OTHER" "$FIFOS" mq-drain "$QUEUE"
 	[[ $output == $'canary!\nmessages=1' ]] ||
 		fail "expected: $FIFO_OTHER's queue untouched, its one message still in it; actual: $(tr '\n' ' ' <<<"$output") $stderr"
+	# Garfield's own queue, whoever made it: a running mqreceiver's, then
+	# the same one's after kill -KILL (its queue stays): exit 2, kept.
+	local first
+	fifo_queue
+	mqreceive
+	first=$PID
+	run_as "$FIFO_USER" stdbuf -oL "$(student mqreceiver)" "$QUEUE"
+	[[ $status == 2 && $output != *"Receiver PID"* ]] ||
+		fail "$(printf 'expected: exit 2 at once, without "Receiver PID", when a mqreceiver (PID %s) serves %s\nactual:   status %s, stdout: %s\nhint:     O_CREAT | O_EXCL, and on EEXIST exit 2, whoever made the queue: never remove it and start over' \
+			"$first" "$QUEUE" "$status" "$(head -c 100 <<<"$output" | cat -v)")"
+	served_after_refusals
+	fifo_queue
+	mqreceive
+	kill -KILL "$PID"
+	ended "$PID"
+	run_as "$FIFO_USER" stdbuf -oL "$(student mqreceiver)" "$QUEUE"
+	local again=$status out=$output
+	run_as "$FIFO_USER" "$FIFOS" mq-open "$QUEUE" r
+	[[ $again == 2 && $out != *"Receiver PID"* && $output == "ok mode=600 uid=$(id -u "$FIFO_USER")" ]] ||
+		fail "$(printf 'expected: exit 2 at once, the queue kept, when a killed mqreceiver left %s\nactual:   status %s, stdout: %s; the queue: %s\nhint:     O_CREAT | O_EXCL, and on EEXIST exit 2: a killed one'\''s queue stays (its owner removes it)' \
+			"$QUEUE" "$again" "$(head -c 100 <<<"$out" | cat -v)" "${output:-$stderr}")"
 	# Control: on a name of its own, the same mqreceiver starts.
 	fifo_queue
 	mqreceive
@@ -744,11 +1090,11 @@ served_after_refusals() {
 	LAB_STDIN=$M run_as "$FIFO_USER" "$FIFOS" mq-ask "$QUEUE" "$reply" 300
 	[[ $status == 0 ]] ||
 		fail "$(printf 'expected: after the refused requests, a valid one served: a reply\nactual:   our sender: status %s, %s %s\nthe mqreceiver: %s\nhint:     a refused request is one line on stderr, and the receiver serves on' \
-			"$status" "$output" "$stderr" "$(exited "$PID" && echo ended || echo running)")"
+			"$status" "$output" "$stderr" "$(exited "$PID" && echo ended || echo running)")${LAB_SERVED_HINT:+$'\n'hint:     $LAB_SERVED_HINT}"
 	got_all "the valid request is printed" "$M"
 }
 
-@test "the mqreceiver refuses a request whose reply queue is not the sender's own: nothing printed, nothing sent there" {
+@test "the mqreceiver refuses a request whose reply queue is not the sender's own: nothing printed, nothing sent there, and it serves on after 300 of them" {
 	mqreceive
 	local theirs open missing q
 	fifo_queue theirs
@@ -767,9 +1113,15 @@ served_after_refusals() {
 		LAB_STDIN=$M.refused.$n run_as "$FIFO_USER" "$FIFOS" mq-request "$QUEUE" "$q"
 		[[ $status == 0 ]] || fail "our sender could not send a request: $stderr"
 	done
+	# Then 300 more naming nermal's queue: more than the descriptors the
+	# mqreceiver may have open (256), so that one kept open per refused
+	# request (mq_open() succeeds: the mode lets garfield write) runs out.
+	mq_send_n "$FIFO_USER" "$QUEUE" 300 "$theirs"$'\n'x
+	[[ $status == 0 ]] || fail "our sender could not send 300 requests: $output $stderr"
 	# The valid request, longer than those: a %s on the request's buffer
 	# then prints none of theirs either (exactness is another test's).
-	served_after_refusals
+	LAB_SERVED_HINT="mq_close() the reply queue on the refusal's path too: a descriptor kept per refused request runs out (the mqreceiver may have 256)" \
+		served_after_refusals
 	! after_line "$OUT" | grep -aqF -e "$(<"$M.refused.1")" -e "$(<"$M.refused.2")" -e "$(<"$M.refused.3")" ||
 		fail "$(printf 'expected: nothing printed for the refused requests\nactual:   %s\nhint:     check the reply queue (fstat(): yours, 0600) before you print' "$(after_line "$OUT" | head -c 300 | cat -v)")"
 	run_as "$FIFO_OTHER" "$FIFOS" mq-drain "$theirs"
@@ -833,6 +1185,24 @@ served_after_refusals() {
 	run_as "$FIFO_USER" "$FIFOS" mq-drain "$reply"
 	[[ $output == "messages=0" ]] ||
 		fail "$(printf 'expected: no reply to a request whose message is 4093 bytes, nor to one that names %s, a NUL, then x\nactual:   in %s: %s\nhint:     a name with a NUL in it is not the name you open: mq_open() stops at the NUL' "$reply" "$reply" "$(tr '\n' ' ' <<<"$output" | cat -v)")"
+}
+
+# fifo/HANDOUT.md: the mqreceiver replies without waiting (O_NONBLOCK): a
+# full reply queue loses its reply, and never stops the receiver.
+@test "the mqreceiver replies without waiting: a full reply queue loses its reply, and it serves on" {
+	mqreceive
+	local full
+	fifo_queue full
+	run_as "$FIFO_USER" "$FIFOS" mq-make "$full" 600 "full"
+	[[ $status == 0 ]] || fail "our set-up failed: $stderr"
+	mq_send_n "$FIFO_USER" "$full" 9 full
+	[[ $status == 0 ]] || fail "our set-up failed: $output $stderr"
+	# A valid request naming garfield's own 0600 queue, full (10 messages).
+	text 40 "$M.full"
+	LAB_STDIN=$M.full run_as "$FIFO_USER" "$FIFOS" mq-request "$QUEUE" "$full"
+	[[ $status == 0 ]] || fail "our sender could not send a request: $stderr"
+	LAB_SERVED_HINT="open the reply queue with O_WRONLY | O_NONBLOCK: mq_send() into a full one then fails (EAGAIN), the reply is lost, and the receiver serves on; without it, mq_send() waits for room, for ever" \
+		served_after_refusals
 }
 
 @test "SIGINT and SIGTERM stop the mqreceiver with exit 0, and leave no queue" {
@@ -942,9 +1312,26 @@ mqsend() {
 			"$(requests)" "$(printed "$SERVEOUT")" "$(after_line "$SERVEOUT" | shown -)")"
 }
 
-@test "the mqsender waits for each reply, and exits 2 on a wrong one or none" {
+@test "the mqsender waits 5 s for each reply, and exits 2 on a wrong one, none, or a full queue" {
 	local how why
 	printf 'one\ntwo\nthree\n' >"$M.in"
+	# Our receiver's QUEUE full (10 requests it does not take): the request
+	# cannot go; mq_timedsend() gives up at its deadline. Our fifohook.so
+	# sets its clock 4 s back: a deadline of now + 5 s comes 1 s from now
+	# (one of time(), which it leaves alone, in 5 s: within the bound too).
+	fifo_queue
+	run_as "$FIFO_USER" "$FIFOS" mq-make "$QUEUE" 600 full
+	[[ $status == 0 ]] || fail "our set-up failed: $stderr"
+	mq_send_n "$FIFO_USER" "$QUEUE" 9 full
+	[[ $status == 0 ]] || fail "our set-up failed: $output $stderr"
+	hooked mqsender FIFOHOOK_SKEW=-4
+	SENDEROUT=$BATS_TEST_TMPDIR/mqsender.$((++RUNS))
+	LAB_STDIN=$M.in start_as "$SENDEROUT" "$FIFO_USER" "${HOOKED[@]}" "$QUEUE"
+	SENDER=$BG
+	FIFO_QUEUES+=("$QUEUE.reply.$SENDER")
+	LAB_BOUND=12 ended "$SENDER"
+	[[ $ENDED == "status 2" ]] ||
+		fail "$(printf 'expected: exit 2 within 5 s when QUEUE is full (10 requests no one takes)\nactual:   %s\nhint:     mq_timedsend() with the request'\''s deadline: mq_send() into a full queue waits for room, for ever' "$ENDED")"
 	# The reply must be exactly the bytes "OK 3": not another number, not
 	# the number 3 written otherwise, nothing after it.
 	for how in wrong padded trailing silent; do
@@ -957,8 +1344,15 @@ mqsend() {
 		fifo_queue
 		serve "$how"
 		# None: the sender waits 5 s for it, then gives up.
+		local start=${EPOCHREALTIME/./}
 		mqsend "$M.in" 12
+		local took=$(((${EPOCHREALTIME/./} - start) / 1000))
 		served
+		# The wait for no reply: 5 s, no less (4 s at least: a deadline of
+		# time(NULL) + 5 loses the fraction of a second), and no more (8 s
+		# at most, for a busy machine).
+		[[ $how != silent || $SENT != "status 2" ]] || ((took >= 4000 && took <= 8000)) ||
+			fail "$(printf 'expected: exit 2 once 5 s passed without a reply, no sooner, not much later\nactual:   exit 2 after %s ms\nhint:     one deadline, now + 5 s on CLOCK_REALTIME, for the request and its reply: mq_timedsend(), then mq_timedreceive() with it' "$took")"
 		[[ $SENT == "status 2" && $(requests) == 1 ]] ||
 			fail "$(printf 'expected: exit 2 after the first request, %s\nactual:   %s after %s request(s): %s\nhint:     after each request, mq_timedreceive() on your reply queue, 5 s at most, and compare the reply with "OK N" exactly: its length (what mq_timedreceive() returns) and its bytes (memcmp()), not a number read from it, not a prefix' \
 				"$why" "$SENT" "$(requests)" "$(head -c 200 "$SENDEROUT.err")")"
@@ -984,7 +1378,7 @@ mqsend() {
 	require_sleeping "the mqsender" "$SENDER" "mq_timedreceive() on a blocking reply queue sleeps until the reply or the time limit; a loop of mq_receive() on an O_NONBLOCK queue, or one with usleep(), polls" "$SERVER"
 }
 
-@test "the mqsender refuses a queue that another user made, and makes none: exit 2, nothing sent" {
+@test "the mqsender refuses a queue, or a reply queue name, that another user made, and makes none: exit 2, nothing sent" {
 	require_fifo mqsender
 	run_as "$FIFO_OTHER" "$FIFOS" mq-make "$QUEUE" 666
 	[[ $status == 0 ]] || fail "our set-up failed: $stderr"
@@ -1001,6 +1395,30 @@ mqsend() {
 	run_as "$FIFO_USER" "$FIFOS" mq-gone "$QUEUE"
 	[[ $SENT == "status 2" && $status == 0 ]] ||
 		fail "$(printf 'expected: exit 2 at once, and no queue made, when there is no queue %s\nactual:   %s, %s\nhint:     never O_CREAT on the receiver'\''s queue' "$QUEUE" "$SENT" "$output")"
+	# A reply queue name nermal took first: our fifohook.so stops the
+	# mqsender before main() (SIGSTOP); nermal makes QUEUE.reply.PID, its
+	# PID's; then it goes on. O_EXCL fails: exit 2, nothing sent, hers kept.
+	fifo_queue
+	serve ok
+	hooked mqsender FIFOHOOK_AT=start FIFOHOOK_DO=stop
+	SENDEROUT=$BATS_TEST_TMPDIR/mqsender.$((++RUNS))
+	LAB_STDIN=$M.in start_as "$SENDEROUT" "$FIFO_USER" "${HOOKED[@]}" "$QUEUE"
+	SENDER=$BG
+	FIFO_QUEUES+=("$QUEUE.reply.$SENDER")
+	wait_until stopped_or_gone "$SENDER" || true
+	! exited "$SENDER" || { ended "$SENDER"; fail "our set-up failed: the mqsender, to be stopped at its start, ended ($ENDED)"; }
+	run_as "$FIFO_OTHER" "$FIFOS" mq-make "$QUEUE.reply.$SENDER" 666 canary!
+	[[ $status == 0 ]] || fail "our set-up failed: $stderr"
+	kill -s CONT "$SENDER"
+	ended "$SENDER"
+	SENT=$ENDED
+	served
+	[[ $SENT == "status 2" && $(requests) == 0 ]] ||
+		fail "$(printf 'expected: exit 2, nothing sent, when %s made the reply queue name %s first (mode 0666)\nactual:   %s, %s request(s) sent\nhint:     mq_open(reply_name, O_RDONLY | O_CREAT | O_EXCL, 0600, &attr): without O_EXCL you read from, and may remove, her queue' \
+			"$FIFO_OTHER" "$QUEUE.reply.$SENDER" "$SENT" "$(requests)")"
+	run_as "$FIFO_OTHER" "$FIFOS" mq-drain "$QUEUE.reply.$SENDER"
+	[[ $output == $'canary!\nmessages=1' ]] ||
+		fail "expected: $FIFO_OTHER's queue $QUEUE.reply.$SENDER untouched, its one message in it; actual: $(tr '\n' ' ' <<<"$output") $stderr"
 	# Control: to our receiver, the same sender sends (what it sends is the
 	# test of each line's).
 	fifo_queue
@@ -1030,7 +1448,7 @@ mqsend() {
 		fail "control: to garfield's own 0600 queue the mqsender must send its request: $SENT, our receiver got $(requests) request(s): $(head -c 200 "$SENDEROUT.err")"
 }
 
-@test "the mqreceiver and the mqsender refuse a QUEUE that is not a / and 1 to 200 other characters: exit 2" {
+@test "the mqreceiver and the mqsender refuse a QUEUE that is not a / and 1 to 200 other characters: exit 2; with 200 they serve, reply queue names of 255 bytes included" {
 	require_fifo mqreceiver
 	require_fifo mqsender
 	local bad long pad
@@ -1066,9 +1484,19 @@ mqsend() {
 	[[ $SENT == "status 0" && $(requests) == 1 ]] ||
 		fail "control: to our receiver on a QUEUE of 200 characters the mqsender must send: $SENT, $(requests) request(s): $(head -c 200 "$SENDEROUT.err")"
 	mqreceive
+	# On it, a request whose reply queue is QUEUE.reply.PID, as a sender
+	# names it: longer than QUEUE (up to 255 bytes), and served.
+	local reply=$QUEUE.reply.$((4194304 + SRANDOM % 1000))
+	FIFO_QUEUES+=("$reply")
+	text 30 "$M"
+	LAB_STDIN=$M run_as "$FIFO_USER" "$FIFOS" mq-ask "$QUEUE" "$reply" 30
+	[[ $status == 0 && $output == "OK 30" ]] ||
+		fail "$(printf 'expected: a reply "OK 30" into the reply queue %s (%s bytes long; QUEUE.reply.PID of a QUEUE of 200 characters)\nactual:   our sender: status %s, %s %s\nthe mqreceiver: %s\nhint:     a reply queue name is a queue name of up to NAME_MAX (255) bytes, not QUEUE'\''s 200 characters: char name[NAME_MAX + 1]' \
+			"${reply:0:24}...${reply: -16}" "${#reply}" "$status" "$output" "$(head -c 100 <<<"$stderr")" "$(tail -c 200 "$OUT.err")")"
+	got_all "the request naming a reply queue of ${#reply} bytes is printed" "$M"
 }
 
-@test "SIGINT and SIGTERM stop the mqsender with exit 1, and no exit path leaves its reply queue" {
+@test "SIGINT and SIGTERM stop the mqsender with exit 1, even right after its reply queue is made, and no exit path leaves its reply queue" {
 	require_fifo mqsender
 	local sig names hold
 	# replies: the reply queues named in the requests our receiver got, or
@@ -1123,5 +1551,23 @@ mqsend() {
 		served
 		printf 'one\n' >&"$hold"
 	done
+	# SIGTERM the instant its reply queue is made (our fifohook.so sends it
+	# right after mq_open() with O_CREAT returns): blocked until stop() is
+	# installed (or until it waits, in ppoll() or sigtimedwait()), it then
+	# stops the mqsender, exit 1, its queue removed.
+	fifo_queue
+	serve silent
+	hooked mqsender FIFOHOOK_AT=mq_open FIFOHOOK_DO=term
+	SENDEROUT=$BATS_TEST_TMPDIR/mqsender.$((++RUNS))
+	LAB_STDIN=$M.stdin start_as "$SENDEROUT" "$FIFO_USER" "${HOOKED[@]}" "$QUEUE"
+	SENDER=$BG
+	FIFO_QUEUES+=("$QUEUE.reply.$SENDER")
+	ended "$SENDER"
+	SENT=$ENDED
+	served
+	[[ $SENT == "status 1" ]] ||
+		fail "$(printf 'expected: exit 1 on a SIGTERM that came right after its reply queue was made\nactual:   %s%s\nhint:     block SIGINT and SIGTERM before mq_open() makes the reply queue, and unblock them once stop() is installed: the signal waits until then' \
+			"$SENT" "$([[ $SENT == "status 143" ]] && echo ' (killed by SIGTERM, its reply queue left)')")"
+	left "a SIGTERM right after its reply queue was made"
 	exec {hold}>&-
 }

@@ -32,6 +32,9 @@ fifo_build() {
 	build_fixture "$FIFO_BUILD" fifos "$LAB_TESTS/helpers/fifos.c"
 	FIFOS=$FIFO_BUILD/fixtures/fifos
 	export FIFOS
+	build_preload "$FIFO_BUILD" fifohook.so "$LAB_TESTS/helpers/fifohook.c" -shared -fPIC
+	FIFOHOOK=$FIFO_BUILD/preload/fifohook.so
+	export FIFOHOOK
 	# The machine's byte order, for the frames' lengths: 1 on a little-endian one.
 	FIFO_LITTLE=$(printf '\001\000' | od -An -tu2 | tr -d ' ')
 	export FIFO_LITTLE
@@ -43,7 +46,43 @@ fifo_clean() {
 
 # require_fifo PROG: the student's PROG and our fixture were built.
 require_fifo() {
-	require_built "$FIFO_BUILD" fifo "$1" fifos
+	require_built "$FIFO_BUILD" fifo "$1" fifos fifohook.so
+}
+
+# hooked [-oL] PROG [NAME=VALUE...]: the words that start the student's
+# PROG (line-buffered with -oL: through stdbuf) with our fifohook.so loaded
+# (helpers/fifohook.c), its actions for PROG alone, for start_as, run_as
+# and start_ready: LD_PRELOAD=... FIFOHOOK_PROG=PROG NAME=VALUE...
+# [stdbuf -oL] PATH. Sets HOOKED (an array).
+hooked() {
+	local -a wrap=()
+	if [[ $1 == -oL ]]; then
+		wrap=(stdbuf -oL)
+		shift
+	fi
+	local prog=$1
+	shift
+	# shellcheck disable=SC2034 # read by the suite
+	HOOKED=(LD_PRELOAD="$FIFOHOOK" FIFOHOOK_PROG="$prog" "$@" "${wrap[@]}" "$(student "$prog")")
+}
+
+# fifo_hooklog: HOOKLOG, a fresh empty file of garfield's for fifohook's
+# FIFOHOOK_LOG, in a directory of its own (0700, removed at teardown). The
+# test may empty it (: >"$HOOKLOG") to keep only what comes next.
+fifo_hooklog() {
+	local dir
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/ipc-fifo-log.XXXXXX")
+	FIFO_DIRS+=("$dir")
+	HOOKLOG=$dir/log
+	: >"$HOOKLOG"
+	chown "$FIFO_USER" "$dir" "$HOOKLOG"
+	chmod 0700 "$dir"
+}
+
+# stopped_or_gone PID: PID is stopped (state T: fifohook's SIGSTOP), or ended.
+stopped_or_gone() {
+	pid_state "$1"
+	[[ $PID_STATE == [Tt] ]] || exited "$1"
 }
 
 # student PROG: the path of the student's PROG.
@@ -209,4 +248,21 @@ state_of() {
 			echo "$p: nothing"
 		fi
 	done
+}
+
+# mq_send_n USER NAME N MESSAGE: USER sends MESSAGE into the queue NAME, N
+# times, each mq_send() waiting for room (one process however many, by
+# python3's ctypes: our fixture sends one message a run). Sets status.
+mq_send_n() {
+	run_as "$1" python3 -c '
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+q = libc.mq_open(sys.argv[1].encode(), os.O_WRONLY)
+if q == -1:
+    sys.exit("mq_open: " + os.strerror(ctypes.get_errno()))
+msg = sys.argv[3].encode()
+for _ in range(int(sys.argv[2])):
+    if libc.mq_send(q, msg, len(msg), 0) == -1:
+        sys.exit("mq_send: " + os.strerror(ctypes.get_errno()))
+' "$2" "$3" "$4"
 }
