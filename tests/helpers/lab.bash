@@ -342,3 +342,17 @@ ignored() {
 	done <"$LAB_DIR/.gitignore"
 	return "$verdict"
 }
+
+# expect_ignored SHOWN HINT PATH...: the submission's .gitignore ignores
+# every PATH; else the test fails, naming those it does not (SHOWN: the
+# paths as the handout lists them, HINT: where it lists them).
+expect_ignored() {
+	local shown=$1 hint=$2 path missing=()
+	shift 2
+	[[ -f $LAB_DIR/.gitignore ]] || fail "expected: a .gitignore; there is none"
+	for path; do
+		ignored "$path" || missing+=("$path")
+	done
+	((${#missing[@]} == 0)) ||
+		fail "$(printf 'expected: .gitignore to ignore %s\nactual:   not ignored: %s\nhint:     %s' "$shown" "${missing[*]}" "$hint")"
+}
