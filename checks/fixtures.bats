@@ -6,7 +6,8 @@
 # suites run programs of theirs (counterparts, hostile peers) as the very
 # account that runs the student's code. A student's program that could
 # find or run one could take its points. As root, the account here is
-# "nobody", as a test account would be.
+# "nobody", as a test account would be. And what the suites count of an
+# account's IPC objects (helpers/shm.bash's objects_of).
 
 load ../tests/helpers/lab
 load ../tests/helpers/listener
@@ -79,4 +80,27 @@ as_account() {
 	# here the shell that runs cmp, already running its own program (a
 	# child just forked would still be a copy of the shell until its exec).
 	run -0 as_account 'cmp "/proc/$$/exe" "$(readlink -f /bin/sh)"'
+}
+
+@test "objects_of counts a segment until its removal, though a program has it attached still" {
+	# A program of ours makes a segment, gives it to the account (IPC_SET),
+	# attaches it and runs CHECK; removes it (IPC_RMID: while attached, it is
+	# only marked for removal, and its key is 0) and runs CHECK again; and
+	# only then exits. CHECK: how many of the account's objects_of counts.
+	printf '%s\n' '#include <stdlib.h>' '#include <sys/shm.h>' \
+		'int main(int argc, char **argv) {' \
+		'	struct shmid_ds ds;' \
+		'	int id = shmget(IPC_PRIVATE, 4096, 0600);' \
+		'	if (argc != 3 || id < 0 || shmctl(id, IPC_STAT, &ds) < 0) return 1;' \
+		'	ds.shm_perm.uid = (uid_t)atoi(argv[1]);' \
+		'	if (shmctl(id, IPC_SET, &ds) < 0 || shmat(id, NULL, 0) == (void *)-1 || system(argv[2]) != 0) return 1;' \
+		'	if (shmctl(id, IPC_RMID, NULL) < 0 || system(argv[2]) != 0) return 1;' \
+		'	return 0;' '}' >"$BATS_TEST_TMPDIR/attached.c"
+	cc -o "$BATS_TEST_TMPDIR/attached" "$BATS_TEST_TMPDIR/attached.c"
+	printf '%s\n' 'source "$1"' 'objects_of "$2"' >"$BATS_TEST_TMPDIR/check"
+	run -0 "$BATS_TEST_TMPDIR/attached" "$ACCOUNT" \
+		"bash $BATS_TEST_TMPDIR/check $BATS_TEST_DIRNAME/../tests/helpers/shm.bash $ACCOUNT"
+	[[ ${#lines[@]} == 2 ]] || fail "expected: two counts; actual: $output"
+	# Attached and not removed, it counts; removed, it counts no more.
+	((lines[0] == lines[1] + 1)) || fail "$(printf 'expected: one segment fewer once removed\nactual:   %s, then %s' "${lines[0]}" "${lines[1]}")"
 }

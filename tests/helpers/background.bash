@@ -8,6 +8,7 @@
 start_as() {
 	local out=$1
 	shift
+	lab_fresh "$out" "$out.err"
 	(cd "${LAB_RUN_DIR:-/}" && lab_exec "$@") >"$out" 2>"$out.err" <"${LAB_STDIN:-/dev/null}" &
 	BG=$!
 	LAB_PIDS+=("$BG")

@@ -97,6 +97,7 @@ keeper_start() {
 		hook=(LD_PRELOAD="$KEEPER_BUILD/preload/keeperhook.so" KEEPERHOOK_LOG="$KHOOK")
 	fi
 	KOUT=$BATS_TEST_TMPDIR/keeper.out KERR=$BATS_TEST_TMPDIR/keeper.err
+	lab_fresh "$KOUT" "$KERR"
 	(cd "$KWS" && lab_exec "$LAB_OWNER" "${hook[@]}" "${wrap[@]}" "$KEEPER_BUILD/student/keeper" "$KSOCK" \
 		"$KWS/litterbox" "${@:-garfield}") >"$KOUT" 2>"$KERR" </dev/null &
 	KPID=$!
@@ -144,6 +145,7 @@ keeper_stop() {
 in_background() {
 	local out=$1
 	shift
+	lab_fresh "$out"
 	(cd "$KWS" && LAB_BOUND=$((LAB_BOUND + 10)) lab_exec --bounded "$@") >"$out" 2>&1 </dev/null &
 	BG_PID=$!
 	KEEPER_BG+=("$BG_PID")
@@ -232,6 +234,7 @@ fd_count() {
 # serving one client. Sets RPID, ROUT.
 hostile_keeper() {
 	ROUT=$BATS_TEST_TMPDIR/rogue.out
+	lab_fresh "$ROUT"
 	(cd "$KWS" && lab_exec "$LAB_OWNER" "$KEEPER_BUILD/fixtures/rogue" serve "$KSOCK" "$1" \
 		"$KWS/litterbox/treasure.txt") >"$ROUT" 2>&1 </dev/null &
 	RPID=$!

@@ -102,6 +102,19 @@ LAB_PATH=/usr/local/bin:/usr/bin:/bin
 # The nice value of code under test (lab_exec).
 LAB_NICE=10
 
+# lab_fresh FILE...: empty each FILE now, in this shell (a regular file, or
+# none yet: a FIFO is left alone). A program started in the background with
+# its output in FILE (`(...) >FILE &`) has FILE truncated by its subshell,
+# at a moment the scheduler picks: until then FILE holds what an earlier
+# program wrote there, and a wait that reads it (for a ready line, a
+# preload's note) would take the old words for the new program's.
+lab_fresh() {
+	local f
+	for f; do
+		[[ -e $f && ! -f $f ]] || : >"$f"
+	done
+}
+
 # lab_exec [--bounded] USER CMD...: replace the calling shell with CMD run as
 # USER, with a clean environment, descriptors above 2 closed, LAB_LIMITS
 # applied and, with LAB_NONET, no network socket. Call it in a subshell,

@@ -225,6 +225,7 @@ start_listener() {
 	[[ ${1:-} == --line-buffered ]] && buffering=(stdbuf -oL)
 	require_listener
 	OUT=$BATS_TEST_TMPDIR/output.log
+	lab_fresh "$OUT"
 	(trap '' INT && cd "$LISTENER_BUILD" && lab_exec "$LAB_RUNNER" "${buffering[@]}" ./listener) >"$OUT" 2>/dev/null &
 	PID=$!
 	LAB_PIDS+=("$PID")

@@ -89,7 +89,14 @@ size_on() {
 	awk -v key="$1" 'FNR > 1 && $1 == key { print $4 }' /proc/sysvipc/shm
 }
 
-# objects_of USER: how many segments and semaphore sets USER owns or made.
+# objects_of USER: how many segments and semaphore sets USER owns or made,
+# and has not removed. A segment removed (IPC_RMID) while still attached is
+# only marked for removal (SHM_DEST, 01000 in its perms column, which is in
+# octal; its key is 0 then), and the kernel frees it at its last detach: at
+# the exit of the program that had it attached. That can come after the
+# program has been reaped, when a reader of its /proc files (ps, pgrep,
+# anything that reads its cmdline) held its memory at the moment it exited:
+# the reader frees it. A segment so marked is removed, and counts not.
 # (awk reads /proc/sysvipc whole: bash's read would seek back after each
 # line, and the kernel makes the file anew each time.)
 objects_of() {
@@ -97,7 +104,7 @@ objects_of() {
 	uid=$(id -u "$1")
 	# shm: key shmid perms size cpid lpid nattch uid gid cuid ...
 	# sem: key semid perms nsems uid gid cuid ...
-	awk -v uid="$uid" 'FNR > 1 && FILENAME ~ /shm$/ && ($8 == uid || $10 == uid) { n++ }
+	awk -v uid="$uid" 'FNR > 1 && FILENAME ~ /shm$/ && ($8 == uid || $10 == uid) && int($3 / 1000) % 2 == 0 { n++ }
 		FNR > 1 && FILENAME ~ /sem$/ && ($5 == uid || $7 == uid) { n++ }
 		END { print n + 0 }' /proc/sysvipc/shm /proc/sysvipc/sem
 }
@@ -135,15 +142,17 @@ signum() {
 # (ENDED, as ended sets it). Should its ready line (LINE followed by the
 # PID) reach OUT unseen by our preload (a call it does not wrap), SIG comes
 # from us instead, at once: the moment is then not judged, the exit is.
+# Never before that line: a program that has not printed it yet may not
+# have its handler yet either, and is left to end (or be ended) as it will.
 hooked_end() {
 	local pid=$1 out=$2 line=$3 sig=$4
 	raised() { grep -qx "shmhook: raised" "$out.err"; }
-	raised_or_said() {
-		exited "$pid" || raised && return 0
+	said() {
 		first_line "$out"
 		[[ $FIRST == "$line$pid" ]]
 	}
+	raised_or_said() { exited "$pid" || raised || said; }
 	wait_until raised_or_said || true
-	exited "$pid" || raised || kill -s "$sig" "$pid" 2>/dev/null || true
+	exited "$pid" || raised || ! said || kill -s "$sig" "$pid" 2>/dev/null || true
 	ended "$pid"
 }
