@@ -87,7 +87,7 @@ as_account() {
 	# attaches it and runs CHECK; removes it (IPC_RMID: while attached, it is
 	# only marked for removal, and its key is 0) and runs CHECK again; and
 	# only then exits. CHECK: how many of the account's objects_of counts.
-	printf '%s\n' '#include <stdlib.h>' '#include <sys/shm.h>' \
+	printf '%s\n' '#define _DEFAULT_SOURCE' '#include <stdlib.h>' '#include <sys/shm.h>' \
 		'int main(int argc, char **argv) {' \
 		'	struct shmid_ds ds;' \
 		'	int id = shmget(IPC_PRIVATE, 4096, 0600);' \
@@ -96,7 +96,8 @@ as_account() {
 		'	if (shmctl(id, IPC_SET, &ds) < 0 || shmat(id, NULL, 0) == (void *)-1 || system(argv[2]) != 0) return 1;' \
 		'	if (shmctl(id, IPC_RMID, NULL) < 0 || system(argv[2]) != 0) return 1;' \
 		'	return 0;' '}' >"$BATS_TEST_TMPDIR/attached.c"
-	cc -o "$BATS_TEST_TMPDIR/attached" "$BATS_TEST_TMPDIR/attached.c"
+	lab_cc "$BATS_TEST_TMPDIR/attached" "$BATS_TEST_TMPDIR/attached.c" ||
+		fail "our program does not build: $(cat "$BATS_FILE_TMPDIR/fixtures.log")"
 	printf '%s\n' 'source "$1"' 'objects_of "$2"' >"$BATS_TEST_TMPDIR/check"
 	run -0 "$BATS_TEST_TMPDIR/attached" "$ACCOUNT" \
 		"bash $BATS_TEST_TMPDIR/check $BATS_TEST_DIRNAME/../tests/helpers/shm.bash $ACCOUNT"

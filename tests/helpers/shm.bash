@@ -153,6 +153,8 @@ hooked_end() {
 	}
 	raised_or_said() { exited "$pid" || raised || said; }
 	wait_until raised_or_said || true
-	exited "$pid" || raised || ! said || kill -s "$sig" "$pid" 2>/dev/null || true
+	if ! exited "$pid" && ! raised && said; then
+		kill -s "$sig" "$pid" 2>/dev/null || true
+	fi
 	ended "$pid"
 }
